@@ -1,0 +1,22 @@
+/**
+ * Stable error codes. Codes never change meaning once released; new ones may be added.
+ * Each has a default hint that tells the user what to do.
+ */
+export const errorCodes = {
+  RAPPORT_INVALID_INTERACTION: 'Fix the item at the given path; see the Interaction schema in @rapport/core.',
+  RAPPORT_INVALID_INPUT: 'Fix the value at the given path and call again.',
+  RAPPORT_INVALID_OPTIONS: 'Check the options passed to the factory; the path names the offending option.',
+  RAPPORT_NOT_FOUND: 'Check the id; it may belong to another tenant or have been erased.',
+  RAPPORT_NOT_STARTED: 'Call `await rapport.start()` before using the instance.',
+  RAPPORT_PLUGIN_FAILED: 'A plugin threw; the cause holds its original error.',
+  RAPPORT_UNSUPPORTED_SPEC_VERSION: 'Upgrade the plugin or @rapport/core so both speak the same contract version.',
+  RAPPORT_MISSING_CAPABILITY: 'Use plugins that provide the listed capabilities, or turn off the features that need them.',
+  RAPPORT_MERGE_INVALID: 'A customer cannot be merged with itself or with a customer that is already merged.',
+  RAPPORT_UNMERGE_INVALID: 'Only an active merge can be undone, once.',
+  RAPPORT_ERASED_IDENTITY: 'This identity belongs to an erased customer; it stays erased and is not ingested again.',
+  RAPPORT_STORAGE_FAILED: 'The store failed; the unit of work was rolled back and nothing from it was kept.',
+  RAPPORT_CHANNEL_ERROR: 'A channel call failed; see `kind` for how the host treats it.',
+} as const;
+
+/** A stable, documented error code. */
+export type RapportErrorCode = keyof typeof errorCodes;

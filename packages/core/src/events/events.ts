@@ -1,0 +1,80 @@
+import EventEmitter from 'eventemitter3';
+import type { Conversation } from '../domain/conversation.js';
+import type { Customer } from '../domain/customer.js';
+import type { Identity, LinkReason } from '../domain/identity.js';
+import type { Interaction } from '../domain/interaction.js';
+import type { MergeRecord } from '../domain/merge.js';
+import type { Score } from '../domain/score.js';
+import type { Consent } from '../domain/consent.js';
+import { RapportError } from '../errors/rapport-error.js';
+
+/**
+ * Every event Rapport publishes, by name (`entity.verb`) with its payload. Events are published
+ * only after the unit of work that caused them has committed; listeners observe, they cannot veto.
+ */
+export interface RapportEvents {
+  'interaction.received': { tenantId: string; interaction: Interaction };
+  'interaction.updated': { tenantId: string; interaction: Interaction; previousVersion: number };
+  'customer.created': { tenantId: string; customer: Customer };
+  'customer.merged': { tenantId: string; merge: MergeRecord };
+  'customer.unmerged': { tenantId: string; merge: MergeRecord };
+  'customer.erased': { tenantId: string; customerId: string };
+  'identity.linked': { tenantId: string; identity: Identity; customerId: string; reason: LinkReason };
+  'conversation.started': { tenantId: string; conversation: Conversation };
+  'consent.recorded': { tenantId: string; consent: Consent };
+  'score.recorded': { tenantId: string; score: Score };
+  /** An item of a batch was rejected; the rest of the batch went on. */
+  'ingest.rejected': { tenantId: string; index: number; error: RapportError };
+  /** A failure outside any caller's reach (a bus handler, a listener). */
+  'error': { error: RapportError };
+}
+
+/** Name of a Rapport event. */
+export type RapportEventName = keyof RapportEvents;
+
+type Listeners = { [K in RapportEventName]: (payload: RapportEvents[K]) => void };
+
+/** The typed event emitter of a Rapport instance (eventemitter3). */
+export class RapportEventEmitter extends EventEmitter<Listeners> {
+  /** True when somebody listens, so publishers can skip building payloads nobody reads. */
+  wants(name: RapportEventName): boolean {
+    return this.listenerCount(name) > 0;
+  }
+}
+
+/** Events collected during a unit of work, published in order after it commits. */
+export class PendingEvents {
+  private readonly queue: Array<{ name: RapportEventName; payload: unknown }> = [];
+
+  constructor(private readonly emitter: RapportEventEmitter) {}
+
+  /** Queues an event if anyone listens; `make` builds the payload lazily. */
+  add<K extends RapportEventName>(name: K, make: () => RapportEvents[K]): void {
+    if (this.emitter.wants(name)) this.queue.push({ name, payload: make() });
+  }
+
+  /** Publishes everything queued; a throwing listener is reported as an `error` event, not rethrown. */
+  flush(): void {
+    for (const { name, payload } of this.queue.splice(0)) {
+      try {
+        (this.emitter.emit as (n: string, p: unknown) => boolean)(name, payload);
+      } catch (cause) {
+        if (name !== 'error' && this.emitter.wants('error')) {
+          this.emitter.emit('error', { error: listenerError(name, cause) });
+        }
+      }
+    }
+  }
+
+  /** Drops everything queued (the unit of work rolled back). */
+  discard(): void {
+    this.queue.length = 0;
+  }
+}
+
+function listenerError(name: string, cause: unknown): RapportError {
+  return new RapportError('RAPPORT_PLUGIN_FAILED', `A listener of "${name}" threw`, {
+    cause,
+    hint: 'Listeners observe; handle errors inside them.',
+  });
+}

@@ -1,0 +1,193 @@
+import type { Consent } from '../domain/consent.js';
+import type { Conversation, ConversationKey } from '../domain/conversation.js';
+import type { Customer } from '../domain/customer.js';
+import type { Identity, IdentityKey } from '../domain/identity.js';
+import type { Interaction, InteractionHead, InteractionKey } from '../domain/interaction.js';
+import type { MergeRecord } from '../domain/merge.js';
+import type { Score } from '../domain/score.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { MaybePromise, PluginBase, PluginContext } from './plugin.js';
+
+/** The storage contract version this core speaks. */
+export const STORAGE_SPEC_VERSION = 'rapport.storage/v1';
+
+/** What a store can do. */
+export interface StorageCapabilities {
+  /** Data survives a restart of the process. */
+  durable: boolean;
+  /** Several processes may write to the same store at once. */
+  concurrentProcesses: boolean;
+  /** `exportCustomer` returns everything held about a customer. */
+  exportCustomer: boolean;
+  /** `eraseCustomer` removes a customer's personal data and remembers the erasure. */
+  eraseCustomer: boolean;
+}
+
+/** A page of results with an opaque cursor to the next page (null at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Keyset paging: `limit` items after `cursor` (from a previous page). */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | null;
+}
+
+/** Counts across a tenant. */
+export interface StorageStats {
+  customers: number;
+  identities: number;
+  interactions: number;
+  conversations: number;
+  merges: number;
+  /** Interactions per channel. */
+  byChannel: Array<{ channel: string; interactions: number }>;
+  /** The busiest accounts (organization handles) by interactions, most first, at most 10. */
+  busiestAccounts: Array<{ channel: string; account: string; interactions: number }>;
+}
+
+/** Filters for listing conversations. */
+export interface ConversationFilter {
+  customerId?: string;
+  channel?: string;
+  account?: string;
+}
+
+/** Everything held about one customer, for data portability. */
+export interface CustomerExport {
+  customer: Customer;
+  identities: Identity[];
+  interactions: Interaction[];
+  conversations: Conversation[];
+  consents: Consent[];
+  scores: Score[];
+  merges: MergeRecord[];
+}
+
+/** Change to a conversation caused by newly stored interactions. */
+export interface ConversationTouch {
+  id: string;
+  /** Latest occurredAt among the new interactions. */
+  lastInteractionAt: Date;
+  /** Number of interactions newly added. */
+  added: number;
+  /** Set the customer when the conversation had none. */
+  customerId: string | null;
+}
+
+/** Content of a new version of a stored interaction. */
+export type InteractionContentUpdate = Pick<
+  Interaction,
+  'id' | 'version' | 'kind' | 'effort' | 'text' | 'language' | 'receivedAt' | 'amount' | 'currency' | 'scores' | 'metadata'
+>;
+
+/**
+ * Reads within one tenant. Through {@link StoragePlugin.read} they see committed data only; inside
+ * a unit of work they also see its own writes.
+ */
+export interface StorageReader {
+  getCustomers(ids: readonly string[]): MaybePromise<Customer[]>;
+  /** Identities by (channel, externalId). Missing keys are simply absent from the result. */
+  findIdentities(keys: readonly IdentityKey[]): MaybePromise<Identity[]>;
+  /** Verified identities whose email is one of `emails` (lower case). */
+  findIdentitiesByVerifiedEmail(emails: readonly string[]): MaybePromise<Identity[]>;
+  listIdentities(customerId: string): MaybePromise<Identity[]>;
+  /** Heads of stored interactions by dedupe key. */
+  findInteractions(keys: readonly InteractionKey[]): MaybePromise<InteractionHead[]>;
+  getInteraction(id: string): MaybePromise<Interaction | null>;
+  /** A customer's interactions, newest first (occurredAt, then id), keyset paged. */
+  timeline(customerId: string, page: PageRequest): MaybePromise<Page<Interaction>>;
+  findConversations(keys: readonly ConversationKey[]): MaybePromise<Conversation[]>;
+  getConversation(id: string): MaybePromise<Conversation | null>;
+  /** Interactions of a conversation, oldest first. */
+  conversationInteractions(conversationId: string, page: PageRequest): MaybePromise<Page<Interaction>>;
+  /** Conversations, most recently active first, keyset paged. */
+  listConversations(filter: ConversationFilter, page: PageRequest): MaybePromise<Page<Conversation>>;
+  /**
+   * Active customers whose display name, primary email, or an identity's handle or email starts with
+   * `prefix` (case-insensitive), at most `limit`.
+   */
+  searchCustomers(prefix: string, limit: number): MaybePromise<Customer[]>;
+  getMerge(id: string): MaybePromise<MergeRecord | null>;
+  /** Merges where the customer was survivor or absorbed, oldest first. */
+  listMerges(customerId: string): MaybePromise<MergeRecord[]>;
+  listConsents(customerIds: readonly string[]): MaybePromise<Consent[]>;
+  /** Latest score per (name, model id) for each customer. */
+  latestScores(customerIds: readonly string[]): MaybePromise<Score[]>;
+  /** Which of these erasure keys (see {@link erasureKey}) are remembered as erased. */
+  findErasures(keys: readonly string[]): MaybePromise<string[]>;
+  stats(): MaybePromise<StorageStats>;
+  /** Everything held about a customer and the customers merged into it. */
+  exportCustomer(customerId: string): MaybePromise<CustomerExport | null>;
+}
+
+/** Writes within one tenant, all inside one atomic unit of work. */
+export interface UnitOfWork extends StorageReader {
+  readonly tenantId: string;
+  insertCustomers(customers: readonly Customer[]): MaybePromise<void>;
+  /** Replaces customers by id. */
+  updateCustomers(customers: readonly Customer[]): MaybePromise<void>;
+  insertIdentities(identities: readonly Identity[]): MaybePromise<void>;
+  /** Points identities at another customer. */
+  reassignIdentities(identityIds: readonly string[], customerId: string): MaybePromise<void>;
+  /**
+   * Inserts interactions. The pipeline has already checked their keys inside this unit of work;
+   * a store that can race with other writers (see `concurrentProcesses`) must skip rows whose key
+   * exists and return their ids in `skipped`.
+   */
+  insertInteractions(interactions: readonly Interaction[]): MaybePromise<{ skipped: string[] }>;
+  /** Writes a newer version's content, only where the stored version is lower. */
+  updateInteractionContent(updates: readonly InteractionContentUpdate[]): MaybePromise<void>;
+  /** Re-points every interaction of these identities (as `identityId`) at `customerId`. */
+  reassignInteractionsByIdentity(identityIds: readonly string[], customerId: string): MaybePromise<void>;
+  /** Re-points interactions whose referred person is one of these customers. */
+  reassignReferrals(fromCustomerIds: readonly string[], customerId: string): MaybePromise<void>;
+  insertConversations(conversations: readonly Conversation[]): MaybePromise<void>;
+  touchConversations(touches: readonly ConversationTouch[]): MaybePromise<void>;
+  reassignConversations(conversationIds: readonly string[], customerId: string): MaybePromise<void>;
+  /** Ids of conversations whose customer is `customerId`. */
+  conversationIdsOf(customerId: string): MaybePromise<string[]>;
+  insertConsents(consents: readonly Consent[]): MaybePromise<void>;
+  reassignConsents(consentIds: readonly string[], customerId: string): MaybePromise<void>;
+  /** Ids of consent records held by `customerId`. */
+  consentIdsOf(customerId: string): MaybePromise<string[]>;
+  insertScores(scores: readonly Score[]): MaybePromise<void>;
+  insertMerge(merge: MergeRecord): MaybePromise<void>;
+  updateMerge(merge: MergeRecord): MaybePromise<void>;
+  /**
+   * Deletes a customer's identities, interactions they authored or received, consents and scores,
+   * keeps the customer row with status `erased` and no personal data, and remembers the erasure keys.
+   */
+  eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): MaybePromise<void>;
+}
+
+/** Context handed to a store when it starts. */
+export type StorageContext = PluginContext;
+
+/**
+ * A storage plugin. Made by a factory (`sqliteStorage(options)`), started by the runtime.
+ *
+ * Contract (checked by the `@rapport/testkit` storage conformance suite):
+ * - every method is scoped to the tenant it was opened for;
+ * - `unitOfWork` is atomic: when `work` throws or the process dies, nothing of it is kept;
+ * - reads through `read` see committed data only.
+ */
+export interface StoragePlugin extends PluginBase<typeof STORAGE_SPEC_VERSION, StorageCapabilities> {
+  /** Opens the store and runs pending migrations. */
+  init(context: StorageContext): MaybePromise<void>;
+  close(): MaybePromise<void>;
+  /** Creates the tenant when missing; returns the stored tenant. */
+  ensureTenant(tenant: Tenant): MaybePromise<Tenant>;
+  /** Runs `work` in one atomic unit of work for `tenantId`; units of work for one store run one at a time. */
+  unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  /** A reader of committed data for `tenantId`. */
+  read(tenantId: string): StorageReader;
+}
+
+/**
+ * The erasure key of an identity: a hash so the store remembers *that* an identity was erased
+ * without keeping who it was.
+ */
+export { erasureKey } from '../storage/erasure-key.js';
