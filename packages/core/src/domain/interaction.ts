@@ -132,7 +132,9 @@ export interface Interaction {
   parent: string | null;
   amount: number | null;
   currency: string | null;
-  /** Referrals: the referred person's customer. */
+  /** Referrals: the referred person's identity. */
+  referredIdentityId: string | null;
+  /** Referrals: the referred person's customer (follows the identity through merges). */
   referredCustomerId: string | null;
   scores: InteractionScore[];
   metadata: Record<string, unknown>;

@@ -18,7 +18,7 @@ export interface RapportEvents {
   'customer.created': { tenantId: string; customer: Customer };
   'customer.merged': { tenantId: string; merge: MergeRecord };
   'customer.unmerged': { tenantId: string; merge: MergeRecord };
-  'customer.erased': { tenantId: string; customerId: string };
+  'customer.erased': { tenantId: string; customerId: string; actor: string };
   'identity.linked': { tenantId: string; identity: Identity; customerId: string; reason: LinkReason };
   'conversation.started': { tenantId: string; conversation: Conversation };
   'consent.recorded': { tenantId: string; consent: Consent };

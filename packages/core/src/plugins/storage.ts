@@ -140,10 +140,11 @@ export interface UnitOfWork extends StorageReader {
   insertInteractions(interactions: readonly Interaction[]): MaybePromise<{ skipped: string[] }>;
   /** Writes a newer version's content, only where the stored version is lower. */
   updateInteractionContent(updates: readonly InteractionContentUpdate[]): MaybePromise<void>;
-  /** Re-points every interaction of these identities (as `identityId`) at `customerId`. */
+  /**
+   * Re-points interactions at `customerId` wherever one of these identities is their `identityId`
+   * (sets `customerId`) or their `referredIdentityId` (sets `referredCustomerId`).
+   */
   reassignInteractionsByIdentity(identityIds: readonly string[], customerId: string): MaybePromise<void>;
-  /** Re-points interactions whose referred person is one of these customers. */
-  reassignReferrals(fromCustomerIds: readonly string[], customerId: string): MaybePromise<void>;
   insertConversations(conversations: readonly Conversation[]): MaybePromise<void>;
   touchConversations(touches: readonly ConversationTouch[]): MaybePromise<void>;
   reassignConversations(conversationIds: readonly string[], customerId: string): MaybePromise<void>;

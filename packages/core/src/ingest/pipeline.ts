@@ -1,0 +1,416 @@
+import type { Bus } from '../bus/bus.js';
+import { INTERACTIONS_STORED_TOPIC, type InteractionsStoredMessage } from '../bus/bus.js';
+import type { Conversation } from '../domain/conversation.js';
+import { type InteractionKindRegistry, deriveEffort } from '../domain/effort.js';
+import { newId } from '../domain/ids.js';
+import {
+  type Interaction,
+  type InteractionHead,
+  type InteractionScore,
+  type ParsedInteractionInput,
+  interactionHints,
+  interactionInputSchema,
+  interactionKeyString,
+} from '../domain/interaction.js';
+import { PendingEvents, type RapportEventEmitter } from '../events/events.js';
+import { validationError } from '../errors/validation.js';
+import { BatchIdentityResolver, type IdentityRef, toIdentityRef } from '../identity/batch-resolver.js';
+import type { Clock } from '../plugins/plugin.js';
+import type { ScoringPlugin } from '../plugins/scoring.js';
+import type { ConversationTouch, InteractionContentUpdate, UnitOfWork } from '../plugins/storage.js';
+import { type IngestBatchResult, type IngestItemResult, emptyCounts } from './results.js';
+
+/** What the pipeline needs from the runtime. */
+export interface PipelineDeps {
+  unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  ensureTenant(tenantId: string): Promise<void>;
+  emitter: RapportEventEmitter;
+  bus: Bus;
+  clock: Clock;
+  kinds: InteractionKindRegistry;
+  annotators: readonly ScoringPlugin[];
+}
+
+/** One occurrence of an item in a batch. */
+interface Occurrence {
+  input: ParsedInteractionInput;
+  result: IngestItemResult;
+}
+
+/** All occurrences of one dedupe key in a batch, in input order. */
+interface KeyGroup {
+  key: string;
+  occurrences: Occurrence[];
+}
+
+const version = (input: ParsedInteractionInput): number => input.version ?? 0;
+
+/** The occurrence whose content is kept: the highest version, the first one among equals. */
+function latest(group: KeyGroup): Occurrence {
+  let best = group.occurrences[0]!;
+  for (const o of group.occurrences) if (version(o.input) > version(best.input)) best = o;
+  return best;
+}
+
+/**
+ * The ingest pipeline: validate → dedupe by (tenant, channel, account, externalId) → resolve
+ * identities → annotate → persist in one unit of work per tenant → publish events after commit →
+ * hand stored interactions to later stages over the bus, partitioned by customer.
+ */
+export class IngestPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /**
+   * Ingests a batch. Invalid items come back `rejected` with a code, a JSON path and a hint; the
+   * valid ones are stored. `indexOffset` numbers results when the batch is part of a stream.
+   */
+  async ingest(items: readonly unknown[], defaultTenant: string, indexOffset = 0): Promise<IngestBatchResult> {
+    const counts = emptyCounts();
+    const results: IngestItemResult[] = new Array(items.length);
+    const byTenant = new Map<string, Occurrence[]>();
+    for (let i = 0; i < items.length; i++) {
+      const index = indexOffset + i;
+      const parsed = interactionInputSchema.safeParse(items[i]);
+      if (!parsed.success) {
+        const error = validationError('RAPPORT_INVALID_INTERACTION', 'interaction', parsed.error, interactionHints);
+        results[i] = { index, status: 'rejected', error };
+        continue;
+      }
+      const result: IngestItemResult = { index, status: 'duplicate' };
+      results[i] = result;
+      const tenantId = parsed.data.tenant ?? defaultTenant;
+      let list = byTenant.get(tenantId);
+      if (!list) {
+        list = [];
+        byTenant.set(tenantId, list);
+      }
+      list.push({ input: parsed.data, result });
+    }
+    for (const [tenantId, occurrences] of byTenant) {
+      await this.deps.ensureTenant(tenantId);
+      await this.storeTenantBatch(tenantId, occurrences);
+    }
+    for (const r of results) counts[r.status]++;
+    if (this.deps.emitter.wants('ingest.rejected')) {
+      const fallback = defaultTenant;
+      for (const r of results) {
+        if (r.status === 'rejected' && r.error) {
+          this.deps.emitter.emit('ingest.rejected', { tenantId: fallback, index: r.index, error: r.error });
+        }
+      }
+    }
+    return { results, counts };
+  }
+
+  private async storeTenantBatch(tenantId: string, occurrences: Occurrence[]): Promise<void> {
+    const now = this.deps.clock.now();
+    const events = new PendingEvents(this.deps.emitter);
+    const handoff = new Map<string, string[]>();
+    try {
+      await this.deps.unitOfWork(tenantId, async (uow) => {
+        events.discard();
+        handoff.clear();
+        await new TenantBatch(uow, this.deps, events, handoff, now).run(occurrences);
+      });
+    } catch (error) {
+      events.discard();
+      throw error;
+    }
+    events.flush();
+    if (handoff.size > 0) {
+      const messages = [...handoff].map(([customerId, interactionIds]) => ({
+        key: customerId,
+        payload: { tenantId, customerId, interactionIds } satisfies InteractionsStoredMessage,
+      }));
+      await this.deps.bus.publish(INTERACTIONS_STORED_TOPIC, messages);
+    }
+  }
+}
+
+/** The work of one tenant's share of a batch, inside its unit of work. */
+class TenantBatch {
+  private readonly resolver: BatchIdentityResolver;
+  private readonly heads = new Map<string, InteractionHead>();
+  private readonly conversationsByKey = new Map<string, Conversation>();
+  /** Conversation of each item stored in this batch, by interaction key. */
+  private readonly conversationOfItem = new Map<string, string>();
+  private readonly newConversations: Conversation[] = [];
+  private readonly touches = new Map<string, ConversationTouch>();
+  private readonly inserts: Interaction[] = [];
+  private readonly insertedBy = new Map<string, KeyGroup>();
+  private readonly updates: Array<{ update: InteractionContentUpdate; head: InteractionHead; previous: number }> = [];
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly deps: PipelineDeps,
+    private readonly events: PendingEvents,
+    private readonly handoff: Map<string, string[]>,
+    private readonly now: Date,
+  ) {
+    this.resolver = new BatchIdentityResolver(uow, now, events);
+  }
+
+  async run(occurrences: Occurrence[]): Promise<void> {
+    const groups = this.groupByKey(occurrences);
+    await this.prefetch(groups);
+    for (const group of groups) await this.process(group);
+    await this.write();
+  }
+
+  private groupByKey(occurrences: Occurrence[]): KeyGroup[] {
+    const byKey = new Map<string, KeyGroup>();
+    for (const o of occurrences) {
+      const key = interactionKeyString(o.input);
+      const group = byKey.get(key);
+      if (group) group.occurrences.push(o);
+      else byKey.set(key, { key, occurrences: [o] });
+    }
+    return [...byKey.values()];
+  }
+
+  /** Every read the batch needs, in a few bulk calls. */
+  private async prefetch(groups: KeyGroup[]): Promise<void> {
+    const keys = new Map<string, { channel: string; account: string; externalId: string }>();
+    for (const g of groups) {
+      const input = g.occurrences[0]!.input;
+      keys.set(g.key, input);
+      if (input.parent !== undefined) {
+        const parent = { channel: input.channel, account: input.account, externalId: input.parent };
+        keys.set(interactionKeyString(parent), parent);
+      }
+    }
+    for (const head of await this.uow.findInteractions([...keys.values()])) {
+      this.heads.set(interactionKeyString(head), head);
+    }
+
+    const refs: IdentityRef[] = [];
+    const threadKeys = new Map<string, { channel: string; account: string; externalId: string }>();
+    for (const g of groups) {
+      if (this.heads.has(g.key)) continue;
+      const input = latest(g).input;
+      const customerSide = this.customerSide(input);
+      if (customerSide) refs.push(customerSide);
+      if (input.referred) refs.push(toIdentityRef(input.referred, input.channel));
+      const thread = { channel: input.channel, account: input.account, externalId: this.threadCandidate(input) };
+      threadKeys.set(interactionKeyString(thread), thread);
+    }
+    await this.resolver.prefetch(refs);
+    if (threadKeys.size > 0) {
+      for (const c of await this.uow.findConversations([...threadKeys.values()])) {
+        this.conversationsByKey.set(interactionKeyString(c), c);
+      }
+    }
+  }
+
+  /** The customer's identity in an item: the actor when inbound, the recipient when outbound. */
+  private customerSide(input: ParsedInteractionInput): IdentityRef | null {
+    const person = input.direction === 'inbound' ? input.actor : input.recipient;
+    return person ? toIdentityRef(person, input.channel) : null;
+  }
+
+  /** The thread key to use when the parent's conversation is not known. */
+  private threadCandidate(input: ParsedInteractionInput): string {
+    return input.thread ?? input.parent ?? input.externalId;
+  }
+
+  private async process(group: KeyGroup): Promise<void> {
+    const head = this.heads.get(group.key);
+    const winner = latest(group);
+    let seen = head ? head.version : -1;
+    for (const o of group.occurrences) {
+      const v = version(o.input);
+      if (seen < 0) o.result.status = 'created';
+      else if (v > seen) o.result.status = 'updated';
+      else o.result.status = v === seen ? 'duplicate' : 'stale';
+      if (v > seen) seen = v;
+    }
+    if (head) {
+      for (const o of group.occurrences) {
+        o.result.interactionId = head.id;
+        o.result.customerId = head.customerId;
+      }
+      if (version(winner.input) > head.version) this.queueUpdate(head, winner.input);
+      return;
+    }
+
+    const input = winner.input;
+    const customerSide = this.customerSide(input);
+    const identity = customerSide ? await this.resolver.resolve(customerSide, `ingest:${input.channel}`) : null;
+    if (customerSide && identity === null) {
+      for (const o of group.occurrences) o.result.status = 'suppressed';
+      return;
+    }
+    const referred = input.referred
+      ? await this.resolver.resolve(toIdentityRef(input.referred, input.channel), `ingest:${input.channel}`)
+      : null;
+    const customerId = identity?.customerId ?? null;
+    const conversationId = this.conversationFor(input, customerId);
+    const interaction: Interaction = {
+      id: newId(),
+      tenantId: this.uow.tenantId,
+      channel: input.channel,
+      account: input.account,
+      externalId: input.externalId,
+      version: version(input),
+      direction: input.direction,
+      kind: input.kind,
+      effort: input.effort ?? deriveEffort(input.kind, input.text, this.deps.kinds),
+      text: input.text ?? null,
+      language: input.language ?? null,
+      occurredAt: input.occurredAt,
+      receivedAt: input.receivedAt ?? this.now,
+      customerId,
+      identityId: identity?.id ?? null,
+      actorExternalId: input.actor.externalId,
+      actorHandle: input.actor.handle ?? null,
+      conversationId,
+      thread: input.thread ?? null,
+      parent: input.parent ?? null,
+      amount: input.amount ?? null,
+      currency: input.currency ?? null,
+      referredIdentityId: referred?.id ?? null,
+      referredCustomerId: referred?.customerId ?? null,
+      scores: [],
+      metadata: input.metadata ?? {},
+    };
+    interaction.scores = this.annotate(interaction);
+    this.conversationOfItem.set(group.key, conversationId);
+    this.touch(conversationId, interaction);
+    this.inserts.push(interaction);
+    this.insertedBy.set(interaction.id, group);
+    for (const o of group.occurrences) {
+      o.result.interactionId = interaction.id;
+      o.result.customerId = customerId;
+    }
+  }
+
+  private annotate(interaction: Interaction): InteractionScore[] {
+    if (this.deps.annotators.length === 0) return [];
+    const scores: InteractionScore[] = [];
+    for (const scorer of this.deps.annotators) {
+      const produced = scorer.annotate?.(interaction);
+      if (produced) scores.push(...produced);
+    }
+    return scores;
+  }
+
+  /**
+   * The conversation of a new item: its parent's, when the parent is known; otherwise the one keyed
+   * by its thread id (or its parent's id, or its own id for a thread starter), created if missing.
+   * A parent that arrives later without a thread id keys its conversation by its own id, which is
+   * the key its children used, so they meet.
+   */
+  private conversationFor(input: ParsedInteractionInput, customerId: string | null): string {
+    if (input.thread === undefined && input.parent !== undefined) {
+      const parentKey = interactionKeyString({ channel: input.channel, account: input.account, externalId: input.parent });
+      const known = this.heads.get(parentKey)?.conversationId ?? this.conversationOfItem.get(parentKey);
+      if (known) return known;
+    }
+    const key = { channel: input.channel, account: input.account, externalId: this.threadCandidate(input) };
+    const keyString = interactionKeyString(key);
+    const existing = this.conversationsByKey.get(keyString);
+    if (existing) return existing.id;
+    const conversation: Conversation = {
+      id: newId(),
+      tenantId: this.uow.tenantId,
+      ...key,
+      customerId,
+      startedAt: input.occurredAt,
+      lastInteractionAt: input.occurredAt,
+      interactionCount: 0,
+      case: null,
+    };
+    this.conversationsByKey.set(keyString, conversation);
+    this.newConversations.push(conversation);
+    this.events.add('conversation.started', () => ({ tenantId: this.uow.tenantId, conversation }));
+    return conversation.id;
+  }
+
+  private touch(conversationId: string, interaction: Interaction): void {
+    const touch = this.touches.get(conversationId);
+    if (!touch) {
+      this.touches.set(conversationId, {
+        id: conversationId,
+        lastInteractionAt: interaction.occurredAt,
+        added: 1,
+        customerId: interaction.customerId,
+      });
+      return;
+    }
+    touch.added++;
+    if (interaction.occurredAt > touch.lastInteractionAt) touch.lastInteractionAt = interaction.occurredAt;
+    touch.customerId ??= interaction.customerId;
+  }
+
+  private queueUpdate(head: InteractionHead, input: ParsedInteractionInput): void {
+    const update: InteractionContentUpdate = {
+      id: head.id,
+      version: version(input),
+      kind: input.kind,
+      effort: input.effort ?? deriveEffort(input.kind, input.text, this.deps.kinds),
+      text: input.text ?? null,
+      language: input.language ?? null,
+      receivedAt: input.receivedAt ?? this.now,
+      amount: input.amount ?? null,
+      currency: input.currency ?? null,
+      scores: [],
+      metadata: input.metadata ?? {},
+    };
+    this.updates.push({ update, head, previous: head.version });
+  }
+
+  private async write(): Promise<void> {
+    const { uow } = this;
+    await this.resolver.flush();
+    // Conversations created for a new customer carry it; existing ones learn it through the touch.
+    if (this.newConversations.length > 0) await uow.insertConversations(this.newConversations);
+    if (this.inserts.length > 0) {
+      const { skipped } = await uow.insertInteractions(this.inserts);
+      this.dropSkipped(skipped);
+    }
+    if (this.updates.length > 0) {
+      // New content needs new annotations; edits are rare, so reading the stored row is fine here.
+      if (this.deps.annotators.length > 0) {
+        for (const { update, head } of this.updates) {
+          const current = await uow.getInteraction(head.id);
+          if (current) update.scores = this.annotate({ ...current, ...update });
+        }
+      }
+      await uow.updateInteractionContent(this.updates.map((u) => u.update));
+    }
+    if (this.touches.size > 0) await uow.touchConversations([...this.touches.values()]);
+
+    for (const interaction of this.inserts) {
+      this.events.add('interaction.received', () => ({ tenantId: uow.tenantId, interaction }));
+      this.handOff(interaction.customerId, interaction.id);
+    }
+    for (const { head, previous } of this.updates) {
+      if (this.deps.emitter.wants('interaction.updated')) {
+        const interaction = await uow.getInteraction(head.id);
+        if (interaction) {
+          this.events.add('interaction.updated', () => ({ tenantId: uow.tenantId, interaction, previousVersion: previous }));
+        }
+      }
+      this.handOff(head.customerId, head.id);
+    }
+  }
+
+  /** Another writer stored some keys first: those items are duplicates, not new. */
+  private dropSkipped(skipped: readonly string[]): void {
+    if (skipped.length === 0) return;
+    const gone = new Set(skipped);
+    for (let i = this.inserts.length - 1; i >= 0; i--) {
+      const interaction = this.inserts[i]!;
+      if (!gone.has(interaction.id)) continue;
+      this.inserts.splice(i, 1);
+      for (const o of this.insertedBy.get(interaction.id)?.occurrences ?? []) o.result.status = 'duplicate';
+    }
+  }
+
+  private handOff(customerId: string | null, interactionId: string): void {
+    if (customerId === null) return;
+    const list = this.handoff.get(customerId);
+    if (list) list.push(interactionId);
+    else this.handoff.set(customerId, [interactionId]);
+  }
+}

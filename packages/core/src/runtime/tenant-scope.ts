@@ -1,0 +1,317 @@
+import { type Consent, type ConsentInput, consentInputSchema } from '../domain/consent.js';
+import type { Conversation } from '../domain/conversation.js';
+import type { Customer } from '../domain/customer.js';
+import { newId } from '../domain/ids.js';
+import type { Identity, IdentityKey } from '../domain/identity.js';
+import type { Interaction } from '../domain/interaction.js';
+import type { MergeRecord } from '../domain/merge.js';
+import type { Score } from '../domain/score.js';
+import { RapportError } from '../errors/rapport-error.js';
+import { parseOrThrow } from '../errors/validation.js';
+import { PendingEvents, type RapportEventEmitter, type RapportEventName, type RapportEvents } from '../events/events.js';
+import { mergeCustomers, unmergeCustomers } from '../identity/merge.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { IngestBatchResult, IngestCounts, IngestItemResult } from '../ingest/results.js';
+import { emptyCounts } from '../ingest/results.js';
+import type { Clock } from '../plugins/plugin.js';
+import type {
+  ConversationFilter,
+  CustomerExport,
+  Page,
+  PageRequest,
+  StorageCapabilities,
+  StorageReader,
+  StorageStats,
+  UnitOfWork,
+} from '../plugins/storage.js';
+import { erasureKey } from '../storage/erasure-key.js';
+import { type ScoringStageDeps, recomputeScores } from './scoring-stage.js';
+
+/** Options of {@link TenantScope.ingestStream}. */
+export interface IngestStreamOptions {
+  /** Items per unit of work (default 1000). */
+  batchSize?: number;
+  /** Called after every batch with the running totals. */
+  onProgress?: (progress: { processed: number; counts: IngestCounts }) => void;
+  /** Called for every rejected item (the stream goes on). */
+  onRejected?: (result: IngestItemResult) => void;
+  /** Stops after the current batch. */
+  signal?: AbortSignal;
+}
+
+/** Totals of a streamed ingest. */
+export interface IngestStreamSummary {
+  processed: number;
+  counts: IngestCounts;
+  durationMs: number;
+}
+
+/** Who performs an operation and why. */
+export interface Attribution {
+  /** `user:<id>`, `system:<name>`, `rule:<id>`... */
+  actor: string;
+  reason?: string;
+}
+
+/** A customer with what an agent needs at a glance. */
+export interface CustomerProfile {
+  customer: Customer;
+  identities: Identity[];
+  recent: Interaction[];
+  scores: Score[];
+  consents: Consent[];
+}
+
+/** What the runtime hands to a tenant scope. */
+export interface TenantScopeDeps {
+  pipeline: IngestPipeline;
+  unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  read(tenantId: string): StorageReader;
+  capabilities(): StorageCapabilities;
+  emitter: RapportEventEmitter;
+  clock: Clock;
+  scoring: ScoringStageDeps;
+  assertStarted(): void;
+}
+
+const pageRequest = (page: Partial<PageRequest> | undefined): PageRequest => {
+  const limit = page?.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new RapportError('RAPPORT_INVALID_INPUT', `Page limit ${limit} is out of range`, {
+      path: ['limit'],
+      hint: 'use a whole number from 1 to 1000',
+    });
+  }
+  return { limit, cursor: page?.cursor ?? null };
+};
+
+/** Everything Rapport does for one tenant. `rapport.tenant(id)` returns one; `rapport` itself is the default tenant's. */
+export class TenantScope {
+  constructor(
+    readonly tenantId: string,
+    private readonly deps: TenantScopeDeps,
+  ) {}
+
+  private reader(): StorageReader {
+    this.deps.assertStarted();
+    return this.deps.read(this.tenantId);
+  }
+
+  private write<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    this.deps.assertStarted();
+    return this.deps.unitOfWork(this.tenantId, work);
+  }
+
+  /**
+   * Ingests a batch of interactions (see `InteractionInput`). Returns one result per item, in
+   * order: invalid items are `rejected` with a code, JSON path and hint; valid ones are stored.
+   * Re-ingesting the same items changes nothing; a higher `version` updates.
+   */
+  ingest(items: readonly unknown[]): Promise<IngestBatchResult> {
+    this.deps.assertStarted();
+    if (!Array.isArray(items)) {
+      throw new RapportError('RAPPORT_INVALID_INPUT', 'ingest() takes an array of interactions', {
+        hint: 'wrap a single item in an array, or use ingestStream() for an iterable',
+      });
+    }
+    return this.deps.pipeline.ingest(items, this.tenantId);
+  }
+
+  /**
+   * Ingests a stream of any size in batches, holding one batch at a time. Rejected items are
+   * reported through `onRejected`, not collected.
+   */
+  async ingestStream(source: AsyncIterable<unknown> | Iterable<unknown>, options: IngestStreamOptions = {}): Promise<IngestStreamSummary> {
+    this.deps.assertStarted();
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RapportError('RAPPORT_INVALID_INPUT', `batchSize ${batchSize} is not a positive integer`, {
+        path: ['batchSize'],
+      });
+    }
+    const started = performance.now();
+    const counts = emptyCounts();
+    let processed = 0;
+    let batch: unknown[] = [];
+    const flush = async () => {
+      const { results, counts: batchCounts } = await this.deps.pipeline.ingest(batch, this.tenantId, processed);
+      processed += batch.length;
+      batch = [];
+      for (const key of Object.keys(counts) as Array<keyof IngestCounts>) counts[key] += batchCounts[key];
+      if (options.onRejected && batchCounts.rejected > 0) {
+        for (const r of results) if (r.status === 'rejected') options.onRejected(r);
+      }
+      options.onProgress?.({ processed, counts: { ...counts } });
+    };
+    for await (const item of source) {
+      batch.push(item);
+      if (batch.length >= batchSize) {
+        await flush();
+        if (options.signal?.aborted) break;
+      }
+    }
+    if (batch.length > 0) await flush();
+    return { processed, counts, durationMs: performance.now() - started };
+  }
+
+  /** Counts across the tenant. */
+  stats(): Promise<StorageStats> {
+    return Promise.resolve(this.reader().stats());
+  }
+
+  /** Customers: lookup, search, timeline, merge and unmerge, export and erasure. */
+  readonly customers = {
+    /** A customer by id (merged customers come back with status `merged` and `mergedInto`). */
+    get: async (id: string): Promise<Customer | null> => (await this.reader().getCustomers([id]))[0] ?? null,
+    /** A customer with identities, recent interactions, latest scores and consents. */
+    profile: async (id: string, options: { recent?: number } = {}): Promise<CustomerProfile | null> => {
+      const reader = this.reader();
+      const [customer] = await reader.getCustomers([id]);
+      if (!customer) return null;
+      const [identities, timeline, scores, consents] = await Promise.all([
+        reader.listIdentities(id),
+        reader.timeline(id, { limit: options.recent ?? 10 }),
+        reader.latestScores([id]),
+        reader.listConsents([id]),
+      ]);
+      return { customer, identities, recent: timeline.items, scores, consents };
+    },
+    /** Active customers whose name, email or handle starts with `prefix` (case-insensitive). */
+    search: async (prefix: string, options: { limit?: number } = {}): Promise<Customer[]> => {
+      const limit = options.limit ?? 20;
+      if (prefix.length === 0) {
+        throw new RapportError('RAPPORT_INVALID_INPUT', 'Search needs a prefix', { path: ['prefix'], hint: 'give at least one character' });
+      }
+      return this.reader().searchCustomers(prefix, limit);
+    },
+    /** The customer's identities. */
+    identities: async (id: string): Promise<Identity[]> => this.reader().listIdentities(id),
+    /** The customer's interactions, newest first. Pass `nextCursor` back for the next page. */
+    timeline: async (id: string, page?: Partial<PageRequest>): Promise<Page<Interaction>> =>
+      this.reader().timeline(id, pageRequest(page)),
+    /** The identity with this key, if any. */
+    findIdentity: async (key: IdentityKey): Promise<Identity | null> => (await this.reader().findIdentities([key]))[0] ?? null,
+    /** Merges `absorbedId` into `survivorId`. Recorded with reason and actor; undo with `unmerge`. */
+    merge: async (survivorId: string, absorbedId: string, by: Attribution & { reason: string }): Promise<MergeRecord> => {
+      const outcome = await this.write((uow) =>
+        mergeCustomers(uow, survivorId, absorbedId, { reason: by.reason, actor: by.actor, at: this.deps.clock.now() }),
+      );
+      this.publish('customer.merged', { tenantId: this.tenantId, merge: outcome.merge });
+      return outcome.merge;
+    },
+    /** Undoes a merge exactly: both customers, their identities and interactions come back apart. */
+    unmerge: async (mergeId: string, by: Attribution): Promise<MergeRecord> => {
+      const outcome = await this.write((uow) => unmergeCustomers(uow, mergeId, { actor: by.actor, at: this.deps.clock.now() }));
+      this.publish('customer.unmerged', { tenantId: this.tenantId, merge: outcome.merge });
+      return outcome.merge;
+    },
+    /** Merges recorded for a customer, oldest first. */
+    merges: async (id: string): Promise<MergeRecord[]> => this.reader().listMerges(id),
+    /** Everything held about a customer, for data portability. */
+    export: async (id: string): Promise<CustomerExport> => {
+      this.requireCapability('exportCustomer');
+      const data = await this.reader().exportCustomer(id);
+      if (!data) throw new RapportError('RAPPORT_NOT_FOUND', `No customer ${id}`, { path: ['customerId'] });
+      return data;
+    },
+    /**
+     * Erases a customer and the customers merged into it: identities, interactions, conversations,
+     * consents and scores go; the identities are remembered (as hashes) so they are not ingested again.
+     */
+    erase: async (id: string, by: Attribution): Promise<void> => {
+      this.requireCapability('eraseCustomer');
+      const erased = await this.write(async (uow) => {
+        const [customer] = await uow.getCustomers([id]);
+        if (!customer) throw new RapportError('RAPPORT_NOT_FOUND', `No customer ${id}`, { path: ['customerId'] });
+        const ids = [id];
+        for (let i = 0; i < ids.length; i++) {
+          for (const merge of await uow.listMerges(ids[i]!)) {
+            if (merge.survivorId === ids[i] && merge.unmergedAt === null && !ids.includes(merge.absorbedId)) ids.push(merge.absorbedId);
+          }
+        }
+        const at = this.deps.clock.now();
+        for (const customerId of ids) {
+          const keys = (await uow.listIdentities(customerId)).map((identity) => erasureKey(identity));
+          await uow.eraseCustomer(customerId, keys, at);
+        }
+        return ids;
+      });
+      for (const customerId of erased) this.publish('customer.erased', { tenantId: this.tenantId, customerId, actor: by.actor });
+    },
+  };
+
+  /** Conversations: threads of interactions on one channel and account. */
+  readonly conversations = {
+    get: async (id: string): Promise<Conversation | null> => this.reader().getConversation(id),
+    /** Conversations, most recently active first. */
+    list: async (filter: ConversationFilter = {}, page?: Partial<PageRequest>): Promise<Page<Conversation>> =>
+      this.reader().listConversations(filter, pageRequest(page)),
+    /** A conversation's interactions, oldest first. */
+    interactions: async (id: string, page?: Partial<PageRequest>): Promise<Page<Interaction>> =>
+      this.reader().conversationInteractions(id, pageRequest(page)),
+  };
+
+  /** Consent decisions, kept as history. */
+  readonly consents = {
+    /** Records a decision (granted, denied or revoked) for a purpose and channel. */
+    record: async (input: ConsentInput): Promise<Consent> => {
+      const parsed = parseOrThrow(consentInputSchema, input, 'RAPPORT_INVALID_INPUT', 'consent');
+      const consent: Consent = {
+        id: newId(),
+        tenantId: this.tenantId,
+        customerId: parsed.customerId,
+        purpose: parsed.purpose,
+        channel: parsed.channel,
+        status: parsed.status,
+        at: parsed.at ?? this.deps.clock.now(),
+        source: parsed.source,
+      };
+      await this.write(async (uow) => {
+        const [customer] = await uow.getCustomers([consent.customerId]);
+        if (!customer || customer.status !== 'active') {
+          throw new RapportError('RAPPORT_NOT_FOUND', `No active customer ${consent.customerId}`, { path: ['customerId'] });
+        }
+        await uow.insertConsents([consent]);
+      });
+      this.publish('consent.recorded', { tenantId: this.tenantId, consent });
+      return consent;
+    },
+    /** Every decision recorded for a customer, oldest first. */
+    history: async (customerId: string): Promise<Consent[]> => this.reader().listConsents([customerId]),
+    /** The decision in force for a purpose on a channel: the latest for that channel or for `*`. */
+    current: async (customerId: string, purpose: string, channel = '*'): Promise<Consent | null> => {
+      const history = await this.reader().listConsents([customerId]);
+      let found: Consent | null = null;
+      for (const c of history) {
+        if (c.purpose === purpose && (c.channel === channel || c.channel === '*')) found = c;
+      }
+      return found;
+    },
+  };
+
+  /** Customer scores from scoring plugins. */
+  readonly scores = {
+    /** Latest score per name and model for a customer. */
+    latest: async (customerId: string): Promise<Score[]> => this.reader().latestScores([customerId]),
+    /** Recomputes a customer's scores from the whole timeline with every scorer that can. */
+    recompute: async (customerId: string): Promise<Score[]> => {
+      this.deps.assertStarted();
+      return recomputeScores(this.deps.scoring, this.tenantId, customerId);
+    },
+  };
+
+  private requireCapability(name: keyof StorageCapabilities): void {
+    if (!this.deps.capabilities()[name]) {
+      throw new RapportError('RAPPORT_MISSING_CAPABILITY', `The store does not support ${name}`, {
+        hint: `use a storage plugin with the \`${name}\` capability`,
+      });
+    }
+  }
+
+  /** Publishes one event of an operation that has committed. */
+  private publish<K extends RapportEventName>(name: K, payload: RapportEvents[K]): void {
+    const events = new PendingEvents(this.deps.emitter);
+    events.add(name, () => payload);
+    events.flush();
+  }
+}

@@ -1,0 +1,227 @@
+import type { Consent } from '../../domain/consent.js';
+import type { Conversation, ConversationKey } from '../../domain/conversation.js';
+import type { Customer } from '../../domain/customer.js';
+import { type Identity, type IdentityKey, identityKeyString } from '../../domain/identity.js';
+import { type Interaction, type InteractionHead, type InteractionKey, interactionKeyString } from '../../domain/interaction.js';
+import type { MergeRecord } from '../../domain/merge.js';
+import type { Score } from '../../domain/score.js';
+import type { ConversationFilter, CustomerExport, Page, PageRequest, StorageReader, StorageStats } from '../../plugins/storage.js';
+import { decodeCursor, encodeCursor } from '../paging.js';
+import type { TenantData } from './tenant-data.js';
+
+/** Newest first by (time, id). */
+function newestFirst(a: { t: number; id: string }, b: { t: number; id: string }): number {
+  return b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+function pageOf<T>(sorted: Array<{ t: number; id: string; item: T }>, page: PageRequest, ascending: boolean): Page<T> {
+  let start = 0;
+  if (page.cursor) {
+    const [t, id] = decodeCursor(page.cursor) as [number, string];
+    start = sorted.findIndex((row) =>
+      ascending ? row.t > t || (row.t === t && row.id > id) : row.t < t || (row.t === t && row.id < id),
+    );
+    if (start < 0) start = sorted.length;
+  }
+  const slice = sorted.slice(start, start + page.limit);
+  const last = slice[slice.length - 1];
+  const more = start + page.limit < sorted.length;
+  return { items: slice.map((row) => row.item), nextCursor: more && last ? encodeCursor([last.t, last.id]) : null };
+}
+
+/** Reads over one tenant's maps. */
+export class MemoryReader implements StorageReader {
+  constructor(protected readonly data: TenantData) {}
+
+  getCustomers(ids: readonly string[]): Customer[] {
+    const out: Customer[] = [];
+    for (const id of ids) {
+      const customer = this.data.customers.get(id);
+      if (customer) out.push({ ...customer });
+    }
+    return out;
+  }
+
+  findIdentities(keys: readonly IdentityKey[]): Identity[] {
+    const out: Identity[] = [];
+    for (const key of keys) {
+      const id = this.data.identityByKey.get(identityKeyString(key));
+      const identity = id === undefined ? undefined : this.data.identities.get(id);
+      if (identity) out.push({ ...identity });
+    }
+    return out;
+  }
+
+  findIdentitiesByVerifiedEmail(emails: readonly string[]): Identity[] {
+    const wanted = new Set(emails);
+    return [...this.data.identities.values()].filter((i) => i.verified && i.email !== null && wanted.has(i.email));
+  }
+
+  listIdentities(customerId: string): Identity[] {
+    return [...this.data.identities.values()].filter((i) => i.customerId === customerId).map((i) => ({ ...i }));
+  }
+
+  findInteractions(keys: readonly InteractionKey[]): InteractionHead[] {
+    const out: InteractionHead[] = [];
+    for (const key of keys) {
+      const id = this.data.interactionByKey.get(interactionKeyString(key));
+      const row = id === undefined ? undefined : this.data.interactions.get(id);
+      if (row) {
+        out.push({
+          id: row.id,
+          channel: row.channel,
+          account: row.account,
+          externalId: row.externalId,
+          version: row.version,
+          customerId: row.customerId,
+          conversationId: row.conversationId,
+        });
+      }
+    }
+    return out;
+  }
+
+  getInteraction(id: string): Interaction | null {
+    const row = this.data.interactions.get(id);
+    return row ? { ...row } : null;
+  }
+
+  timeline(customerId: string, page: PageRequest): Page<Interaction> {
+    const rows = [...this.data.interactions.values()]
+      .filter((i) => i.customerId === customerId)
+      .map((item) => ({ t: item.occurredAt.getTime(), id: item.id, item: { ...item } }))
+      .sort(newestFirst);
+    return pageOf(rows, page, false);
+  }
+
+  findConversations(keys: readonly ConversationKey[]): Conversation[] {
+    const out: Conversation[] = [];
+    for (const key of keys) {
+      const id = this.data.conversationByKey.get(interactionKeyString(key));
+      const row = id === undefined ? undefined : this.data.conversations.get(id);
+      if (row) out.push({ ...row });
+    }
+    return out;
+  }
+
+  getConversation(id: string): Conversation | null {
+    const row = this.data.conversations.get(id);
+    return row ? { ...row } : null;
+  }
+
+  conversationInteractions(conversationId: string, page: PageRequest): Page<Interaction> {
+    const rows = [...this.data.interactions.values()]
+      .filter((i) => i.conversationId === conversationId)
+      .map((item) => ({ t: item.occurredAt.getTime(), id: item.id, item: { ...item } }))
+      .sort((a, b) => -newestFirst(a, b));
+    return pageOf(rows, page, true);
+  }
+
+  listConversations(filter: ConversationFilter, page: PageRequest): Page<Conversation> {
+    const rows = [...this.data.conversations.values()]
+      .filter(
+        (c) =>
+          (filter.customerId === undefined || c.customerId === filter.customerId) &&
+          (filter.channel === undefined || c.channel === filter.channel) &&
+          (filter.account === undefined || c.account === filter.account),
+      )
+      .map((item) => ({ t: item.lastInteractionAt.getTime(), id: item.id, item: { ...item } }))
+      .sort(newestFirst);
+    return pageOf(rows, page, false);
+  }
+
+  searchCustomers(prefix: string, limit: number): Customer[] {
+    const p = prefix.toLowerCase();
+    const starts = (value: string | null) => value !== null && value.toLowerCase().startsWith(p);
+    const found = new Set<string>();
+    for (const c of this.data.customers.values()) {
+      if (c.status === 'active' && (starts(c.displayName) || starts(c.primaryEmail))) found.add(c.id);
+    }
+    for (const i of this.data.identities.values()) {
+      if (starts(i.handle) || starts(i.email)) found.add(i.customerId);
+    }
+    return [...found]
+      .map((id) => this.data.customers.get(id))
+      .filter((c): c is Customer => c !== undefined && c.status === 'active')
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, limit)
+      .map((c) => ({ ...c }));
+  }
+
+  getMerge(id: string): MergeRecord | null {
+    const merge = this.data.merges.get(id);
+    return merge ? { ...merge } : null;
+  }
+
+  listMerges(customerId: string): MergeRecord[] {
+    return [...this.data.merges.values()]
+      .filter((m) => m.survivorId === customerId || m.absorbedId === customerId)
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : 1))
+      .map((m) => ({ ...m }));
+  }
+
+  listConsents(customerIds: readonly string[]): Consent[] {
+    const wanted = new Set(customerIds);
+    return [...this.data.consents.values()]
+      .filter((c) => wanted.has(c.customerId))
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : 1))
+      .map((c) => ({ ...c }));
+  }
+
+  latestScores(customerIds: readonly string[]): Score[] {
+    const wanted = new Set(customerIds);
+    const latest = new Map<string, Score>();
+    for (const score of this.data.scores) {
+      if (!wanted.has(score.customerId)) continue;
+      const key = `${score.customerId}\u0000${score.name}\u0000${score.model.id}`;
+      const current = latest.get(key);
+      if (!current || current.computedAt.getTime() <= score.computedAt.getTime()) latest.set(key, score);
+    }
+    return [...latest.values()].map((s) => ({ ...s }));
+  }
+
+  findErasures(keys: readonly string[]): string[] {
+    return keys.filter((k) => this.data.erasures.has(k));
+  }
+
+  stats(): StorageStats {
+    const byChannel = new Map<string, number>();
+    const byAccount = new Map<string, { channel: string; account: string; interactions: number }>();
+    for (const i of this.data.interactions.values()) {
+      byChannel.set(i.channel, (byChannel.get(i.channel) ?? 0) + 1);
+      const key = `${i.channel}\u0000${i.account}`;
+      const entry = byAccount.get(key) ?? { channel: i.channel, account: i.account, interactions: 0 };
+      entry.interactions++;
+      byAccount.set(key, entry);
+    }
+    let customers = 0;
+    for (const c of this.data.customers.values()) if (c.status === 'active') customers++;
+    return {
+      customers,
+      identities: this.data.identities.size,
+      interactions: this.data.interactions.size,
+      conversations: this.data.conversations.size,
+      merges: this.data.merges.size,
+      byChannel: [...byChannel]
+        .map(([channel, interactions]) => ({ channel, interactions }))
+        .sort((a, b) => b.interactions - a.interactions || a.channel.localeCompare(b.channel)),
+      busiestAccounts: [...byAccount.values()]
+        .sort((a, b) => b.interactions - a.interactions || a.account.localeCompare(b.account))
+        .slice(0, 10),
+    };
+  }
+
+  exportCustomer(customerId: string): CustomerExport | null {
+    const customer = this.data.customers.get(customerId);
+    if (!customer) return null;
+    return {
+      customer: { ...customer },
+      identities: this.listIdentities(customerId),
+      interactions: [...this.data.interactions.values()].filter((i) => i.customerId === customerId).map((i) => ({ ...i })),
+      conversations: [...this.data.conversations.values()].filter((c) => c.customerId === customerId).map((c) => ({ ...c })),
+      consents: this.listConsents([customerId]),
+      scores: this.data.scores.filter((s) => s.customerId === customerId).map((s) => ({ ...s })),
+      merges: this.listMerges(customerId),
+    };
+  }
+}

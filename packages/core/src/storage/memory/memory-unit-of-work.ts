@@ -1,0 +1,210 @@
+import type { Consent } from '../../domain/consent.js';
+import type { Conversation } from '../../domain/conversation.js';
+import type { Customer } from '../../domain/customer.js';
+import { type Identity, identityKeyString } from '../../domain/identity.js';
+import { type Interaction, interactionKeyString } from '../../domain/interaction.js';
+import type { MergeRecord } from '../../domain/merge.js';
+import type { Score } from '../../domain/score.js';
+import type { ConversationTouch, InteractionContentUpdate, UnitOfWork } from '../../plugins/storage.js';
+import { MemoryReader } from './memory-reader.js';
+import type { TenantData } from './tenant-data.js';
+
+/** Writes straight into the tenant's maps and keeps an undo log, replayed backwards on rollback. */
+export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
+  private readonly undo: Array<() => void> = [];
+
+  constructor(
+    data: TenantData,
+    readonly tenantId: string,
+  ) {
+    super(data);
+  }
+
+  /** Puts `value` under `key`, remembering what was there. */
+  private put<K, V>(map: Map<K, V>, key: K, value: V): void {
+    const had = map.has(key);
+    const previous = map.get(key);
+    map.set(key, value);
+    this.undo.push(had ? () => map.set(key, previous as V) : () => map.delete(key));
+  }
+
+  private remove<K, V>(map: Map<K, V>, key: K): void {
+    if (!map.has(key)) return;
+    const previous = map.get(key) as V;
+    map.delete(key);
+    this.undo.push(() => map.set(key, previous));
+  }
+
+  /** Undoes every write of this unit of work. */
+  rollback(): void {
+    for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]!();
+    this.undo.length = 0;
+  }
+
+  insertCustomers(customers: readonly Customer[]): void {
+    for (const c of customers) this.put(this.data.customers, c.id, { ...c });
+  }
+
+  updateCustomers(customers: readonly Customer[]): void {
+    for (const c of customers) if (this.data.customers.has(c.id)) this.put(this.data.customers, c.id, { ...c });
+  }
+
+  insertIdentities(identities: readonly Identity[]): void {
+    for (const i of identities) {
+      const key = identityKeyString(i);
+      if (this.data.identityByKey.has(key)) throw new Error(`identity ${i.channel}/${i.externalId} already exists`);
+      this.put(this.data.identities, i.id, { ...i });
+      this.put(this.data.identityByKey, key, i.id);
+    }
+  }
+
+  reassignIdentities(identityIds: readonly string[], customerId: string): void {
+    for (const id of identityIds) {
+      const identity = this.data.identities.get(id);
+      if (identity) this.put(this.data.identities, id, { ...identity, customerId });
+    }
+  }
+
+  insertInteractions(interactions: readonly Interaction[]): { skipped: string[] } {
+    const skipped: string[] = [];
+    for (const i of interactions) {
+      const key = interactionKeyString(i);
+      if (this.data.interactionByKey.has(key)) {
+        skipped.push(i.id);
+        continue;
+      }
+      this.put(this.data.interactions, i.id, i);
+      this.put(this.data.interactionByKey, key, i.id);
+    }
+    return { skipped };
+  }
+
+  updateInteractionContent(updates: readonly InteractionContentUpdate[]): void {
+    for (const u of updates) {
+      const row = this.data.interactions.get(u.id);
+      if (row && row.version < u.version) this.put(this.data.interactions, u.id, { ...row, ...u });
+    }
+  }
+
+  private reassignInteractionsWhere(match: (i: Interaction) => boolean, change: Partial<Interaction>): void {
+    for (const row of this.data.interactions.values()) {
+      if (match(row)) this.put(this.data.interactions, row.id, { ...row, ...change });
+    }
+  }
+
+  reassignInteractionsByIdentity(identityIds: readonly string[], customerId: string): void {
+    const ids = new Set(identityIds);
+    this.reassignInteractionsWhere((i) => i.identityId !== null && ids.has(i.identityId), { customerId });
+    this.reassignInteractionsWhere((i) => i.referredIdentityId !== null && ids.has(i.referredIdentityId), {
+      referredCustomerId: customerId,
+    });
+  }
+
+  insertConversations(conversations: readonly Conversation[]): void {
+    for (const c of conversations) {
+      const key = interactionKeyString(c);
+      if (this.data.conversationByKey.has(key)) throw new Error(`conversation ${c.channel}/${c.externalId} already exists`);
+      this.put(this.data.conversations, c.id, { ...c });
+      this.put(this.data.conversationByKey, key, c.id);
+    }
+  }
+
+  touchConversations(touches: readonly ConversationTouch[]): void {
+    for (const t of touches) {
+      const c = this.data.conversations.get(t.id);
+      if (!c) continue;
+      this.put(this.data.conversations, t.id, {
+        ...c,
+        interactionCount: c.interactionCount + t.added,
+        lastInteractionAt: t.lastInteractionAt > c.lastInteractionAt ? t.lastInteractionAt : c.lastInteractionAt,
+        customerId: c.customerId ?? t.customerId,
+      });
+    }
+  }
+
+  reassignConversations(conversationIds: readonly string[], customerId: string): void {
+    for (const id of conversationIds) {
+      const c = this.data.conversations.get(id);
+      if (c) this.put(this.data.conversations, id, { ...c, customerId });
+    }
+  }
+
+  conversationIdsOf(customerId: string): string[] {
+    return [...this.data.conversations.values()].filter((c) => c.customerId === customerId).map((c) => c.id);
+  }
+
+  insertConsents(consents: readonly Consent[]): void {
+    for (const c of consents) this.put(this.data.consents, c.id, { ...c });
+  }
+
+  reassignConsents(consentIds: readonly string[], customerId: string): void {
+    for (const id of consentIds) {
+      const c = this.data.consents.get(id);
+      if (c) this.put(this.data.consents, id, { ...c, customerId });
+    }
+  }
+
+  consentIdsOf(customerId: string): string[] {
+    return [...this.data.consents.values()].filter((c) => c.customerId === customerId).map((c) => c.id);
+  }
+
+  insertScores(scores: readonly Score[]): void {
+    const list = this.data.scores;
+    const before = list.length;
+    list.push(...scores.map((s) => ({ ...s })));
+    this.undo.push(() => {
+      list.length = before;
+    });
+  }
+
+  insertMerge(merge: MergeRecord): void {
+    this.put(this.data.merges, merge.id, { ...merge });
+  }
+
+  updateMerge(merge: MergeRecord): void {
+    this.put(this.data.merges, merge.id, { ...merge });
+  }
+
+  eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): void {
+    for (const identity of [...this.data.identities.values()]) {
+      if (identity.customerId !== customerId) continue;
+      this.remove(this.data.identities, identity.id);
+      this.remove(this.data.identityByKey, identityKeyString(identity));
+    }
+    for (const row of [...this.data.interactions.values()]) {
+      if (row.customerId !== customerId) continue;
+      this.remove(this.data.interactions, row.id);
+      this.remove(this.data.interactionByKey, interactionKeyString(row));
+    }
+    for (const c of [...this.data.conversations.values()]) {
+      if (c.customerId !== customerId) continue;
+      this.remove(this.data.conversations, c.id);
+      this.remove(this.data.conversationByKey, interactionKeyString(c));
+    }
+    for (const c of [...this.data.consents.values()]) if (c.customerId === customerId) this.remove(this.data.consents, c.id);
+    const scores = this.data.scores;
+    const kept = scores.filter((s) => s.customerId !== customerId);
+    const previous = scores.splice(0, scores.length, ...kept);
+    this.undo.push(() => {
+      scores.splice(0, scores.length, ...previous);
+    });
+    const customer = this.data.customers.get(customerId);
+    if (customer) {
+      this.put(this.data.customers, customerId, {
+        ...customer,
+        displayName: null,
+        primaryEmail: null,
+        attributes: {},
+        tags: [],
+        status: 'erased',
+        mergedInto: null,
+        updatedAt: at,
+      });
+    }
+    for (const key of erasureKeys) {
+      if (this.data.erasures.has(key)) continue;
+      this.data.erasures.add(key);
+      this.undo.push(() => this.data.erasures.delete(key));
+    }
+  }
+}
