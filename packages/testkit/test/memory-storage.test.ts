@@ -1,0 +1,46 @@
+import { type StorageRawQueries, describeStorageConformance } from '../src/index.js';
+import { type MemoryStoragePlugin, identityKeyString, interactionKeyString, memoryStorage } from '@rapport/core';
+
+/** Raw queries over the memory store's maps, bypassing its reader. */
+function memoryRaw(store: MemoryStoragePlugin): StorageRawQueries {
+  return {
+    async count(tenantId, table) {
+      const d = store.inspect(tenantId);
+      const sizes = {
+        customers: d.customers.size,
+        identities: d.identities.size,
+        interactions: d.interactions.size,
+        conversations: d.conversations.size,
+        merges: d.merges.size,
+        consents: d.consents.size,
+        scores: d.scores.length,
+      };
+      return sizes[table];
+    },
+    async interaction(tenantId, key) {
+      const d = store.inspect(tenantId);
+      const id = d.interactionByKey.get(interactionKeyString(key));
+      const row = id === undefined ? undefined : d.interactions.get(id);
+      if (!row) return null;
+      const { version, customerId, identityId, conversationId, text } = row;
+      return { id: row.id, version, customerId, identityId, conversationId, text };
+    },
+    async identityOwner(tenantId, key) {
+      const d = store.inspect(tenantId);
+      const id = d.identityByKey.get(identityKeyString(key));
+      return id === undefined ? null : (d.identities.get(id)?.customerId ?? null);
+    },
+    async customer(tenantId, id) {
+      const c = store.inspect(tenantId).customers.get(id);
+      return c ? { id: c.id, status: c.status, mergedInto: c.mergedInto, displayName: c.displayName, tags: c.tags } : null;
+    },
+  };
+}
+
+describeStorageConformance({
+  name: 'memory',
+  create: async () => {
+    const storage = memoryStorage();
+    return { storage, raw: memoryRaw(storage) };
+  },
+});
