@@ -22,7 +22,13 @@ export function printTable(rows: BenchRow[]): void {
   if (rows.length === 0) return;
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: string | number | undefined) =>
-    v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(3)) : v;
+    v === undefined
+      ? ''
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? v.toLocaleString('en-US')
+          : v.toFixed(3)
+        : v;
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) => values.map((v, i) => v.padStart(widths[i]!)).join('  ');
   console.log(line(columns));
@@ -39,14 +45,21 @@ export function writeResult(name: string, result: BenchResult): string {
     ratios: result.ratios,
     rows: result.rows,
     ...result.details,
-    environment: { node: process.version, platform: process.platform, arch: process.arch, at: new Date().toISOString() },
+    environment: {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      at: new Date().toISOString(),
+    },
   };
   writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
   return file;
 }
 
 /** Samples the process's memory while `fn` runs and returns the peak RSS and heap (MB). */
-export async function withMemoryPeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number; peakHeapMb: number }> {
+export async function withMemoryPeak<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; peakRssMb: number; peakHeapMb: number }> {
   let peakRss = 0;
   let peakHeap = 0;
   const sample = () => {

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type InteractionInput, createRapport, deriveEffort, newId } from '@rapport/core';
+import { createRapport, deriveEffort, type InteractionInput, newId } from '@rapport/core';
 import { sqliteStorage } from '@rapport/storage-sqlite';
 import { syntheticStream } from '@rapport/testkit';
 import Database from 'better-sqlite3';
@@ -19,33 +19,46 @@ import { type BenchResult, type BenchRow, withMemoryPeak } from './harness.js';
 const SEED = 7;
 const BATCH = 1000;
 
-const sizes = (process.env.RAPPORT_BENCH_SIZES ?? '100000,1000000').split(',').map((s) => Number.parseInt(s, 10));
+const sizes = (process.env.RAPPORT_BENCH_SIZES ?? '100000,1000000')
+  .split(',')
+  .map((s) => Number.parseInt(s, 10));
 
-async function pipeline(dir: string, n: number): Promise<{ seconds: number; peakHeapMb: number; peakRssMb: number; created: number }> {
+async function pipeline(
+  dir: string,
+  n: number,
+): Promise<{ seconds: number; peakHeapMb: number; peakRssMb: number; created: number }> {
   const rapport = createRapport({ storage: sqliteStorage({ filename: join(dir, 'pipeline.db') }) });
   await rapport.start();
   const { value, peakHeapMb, peakRssMb } = await withMemoryPeak(async () => {
     const started = performance.now();
-    const summary = await rapport.ingestStream(syntheticStream({ seed: SEED, interactions: n }), { batchSize: BATCH });
+    const summary = await rapport.ingestStream(syntheticStream({ seed: SEED, interactions: n }), {
+      batchSize: BATCH,
+    });
     return { seconds: (performance.now() - started) / 1000, summary };
   });
   await rapport.stop();
-  if (value.summary.counts.rejected > 0) throw new Error(`pipeline rejected ${value.summary.counts.rejected} items`);
+  if (value.summary.counts.rejected > 0)
+    throw new Error(`pipeline rejected ${value.summary.counts.rejected} items`);
   return { seconds: value.seconds, peakHeapMb, peakRssMb, created: value.summary.counts.created };
 }
 
-const ts = (value: Date | string | number) => (value instanceof Date ? value.getTime() : new Date(value).getTime());
+const ts = (value: Date | string | number) =>
+  value instanceof Date ? value.getTime() : new Date(value).getTime();
 
 /** The limit: the same items as rows, one prepared INSERT, one transaction, same schema. */
 async function rawInsert(dir: string, n: number): Promise<{ seconds: number; rows: number }> {
   const filename = join(dir, 'raw.db');
   const schema = sqliteStorage({ filename });
-  await schema.init({ logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: { now: () => new Date() } });
+  await schema.init({
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    clock: { now: () => new Date() },
+  });
   await schema.close();
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const insert = db.prepare(`INSERT OR IGNORE INTO interactions (tenant_id, id, channel, account, external_id, version, customer_id,
+  const insert =
+    db.prepare(`INSERT OR IGNORE INTO interactions (tenant_id, id, channel, account, external_id, version, customer_id,
     conversation_id, identity_id, occurred_at, received_at, direction, kind, effort, language, actor_external_id, actor_handle,
     thread, parent, amount, currency, referred_identity_id, referred_customer_id, text, scores, metadata)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -54,12 +67,35 @@ async function rawInsert(dir: string, n: number): Promise<{ seconds: number; row
   let rows = 0;
   const insertAll = db.transaction(() => {
     for (const item of syntheticStream({ seed: SEED, interactions: n }) as Iterable<InteractionInput>) {
-      const metadata = item.metadata && Object.keys(item.metadata).length > 0 ? JSON.stringify(item.metadata) : null;
+      const metadata =
+        item.metadata && Object.keys(item.metadata).length > 0 ? JSON.stringify(item.metadata) : null;
       rows += insert.run(
-        'default', newId(), item.channel, item.account, item.externalId, item.version ?? 0, null, null, null,
-        ts(item.occurredAt), now, item.direction, item.kind, deriveEffort(item.kind, item.text), item.language ?? null,
-        item.actor.externalId, item.actor.handle ?? null, item.thread ?? null, item.parent ?? null, item.amount ?? null,
-        item.currency ?? null, null, null, item.text ?? null, null, metadata,
+        'default',
+        newId(),
+        item.channel,
+        item.account,
+        item.externalId,
+        item.version ?? 0,
+        null,
+        null,
+        null,
+        ts(item.occurredAt),
+        now,
+        item.direction,
+        item.kind,
+        deriveEffort(item.kind, item.text),
+        item.language ?? null,
+        item.actor.externalId,
+        item.actor.handle ?? null,
+        item.thread ?? null,
+        item.parent ?? null,
+        item.amount ?? null,
+        item.currency ?? null,
+        null,
+        null,
+        item.text ?? null,
+        null,
+        metadata,
       ).changes;
     }
   });
@@ -86,13 +122,26 @@ export async function run(): Promise<BenchResult> {
       const ratio = pipelineRate / rawRate;
       heapBySize.push(p.peakHeapMb);
       rows.push(
-        { size: n, path: 'rapport pipeline → sqlite', seconds: p.seconds, 'items/s': Math.round(pipelineRate), 'peak heap MB': Math.round(p.peakHeapMb), 'peak rss MB': Math.round(p.peakRssMb) },
+        {
+          size: n,
+          path: 'rapport pipeline → sqlite',
+          seconds: p.seconds,
+          'items/s': Math.round(pipelineRate),
+          'peak heap MB': Math.round(p.peakHeapMb),
+          'peak rss MB': Math.round(p.peakRssMb),
+        },
         { size: n, path: 'raw prepared insert (limit)', seconds: r.seconds, 'items/s': Math.round(rawRate) },
         { size: n, path: 'ratio pipeline / raw', 'items/s': Number(ratio.toFixed(3)) },
       );
       ratios[`sqlite_pipeline_vs_raw_insert_${n}`] = ratio;
       (details.sizes as Record<string, unknown>)[n] = {
-        pipeline: { seconds: p.seconds, interactionsPerSecond: pipelineRate, created: p.created, peakHeapMb: p.peakHeapMb, peakRssMb: p.peakRssMb },
+        pipeline: {
+          seconds: p.seconds,
+          interactionsPerSecond: pipelineRate,
+          created: p.created,
+          peakHeapMb: p.peakHeapMb,
+          peakRssMb: p.peakRssMb,
+        },
         raw: { seconds: r.seconds, rowsPerSecond: rawRate, rows: r.rows },
       };
     } finally {
@@ -101,6 +150,7 @@ export async function run(): Promise<BenchResult> {
   }
   // The headline ratio is the one at the largest size.
   ratios.sqlite_pipeline_vs_raw_insert = ratios[`sqlite_pipeline_vs_raw_insert_${sizes[sizes.length - 1]}`]!;
-  if (heapBySize.length > 1) ratios.peak_heap_largest_vs_smallest = heapBySize[heapBySize.length - 1]! / heapBySize[0]!;
+  if (heapBySize.length > 1)
+    ratios.peak_heap_largest_vs_smallest = heapBySize[heapBySize.length - 1]! / heapBySize[0]!;
   return { rows, ratios, details };
 }

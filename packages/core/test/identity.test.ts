@@ -7,7 +7,9 @@ describe('identity resolution', () => {
     const rapport = await createTestRapport();
     const created: string[] = [];
     rapport.events.on('customer.created', (e) => created.push(e.customer.id));
-    const first = await rapport.ingest([item(1, { actor: { externalId: 'ann', handle: 'ann', displayName: 'Ann' } })]);
+    const first = await rapport.ingest([
+      item(1, { actor: { externalId: 'ann', handle: 'ann', displayName: 'Ann' } }),
+    ]);
     const second = await rapport.ingest([item(2, { actor: { externalId: 'ann' } })]);
     expect(second.results[0]?.customerId).toBe(first.results[0]?.customerId);
     expect(created).toEqual([first.results[0]?.customerId]);
@@ -19,10 +21,18 @@ describe('identity resolution', () => {
     const reasons: string[] = [];
     rapport.events.on('identity.linked', (e) => reasons.push(e.reason));
     const email = await rapport.ingest([
-      item(1, { channel: 'email', account: 'help@acme.test', actor: { externalId: 'ann@x.test', email: 'Ann@X.test', verified: true } }),
+      item(1, {
+        channel: 'email',
+        account: 'help@acme.test',
+        actor: { externalId: 'ann@x.test', email: 'Ann@X.test', verified: true },
+      }),
     ]);
-    const mastodon = await rapport.ingest([item(2, { actor: { externalId: 'ann@social', email: 'ann@x.test', verified: true } })]);
-    const unverified = await rapport.ingest([item(3, { actor: { externalId: 'impostor', email: 'ann@x.test' } })]);
+    const mastodon = await rapport.ingest([
+      item(2, { actor: { externalId: 'ann@social', email: 'ann@x.test', verified: true } }),
+    ]);
+    const unverified = await rapport.ingest([
+      item(3, { actor: { externalId: 'impostor', email: 'ann@x.test' } }),
+    ]);
     expect(mastodon.results[0]?.customerId).toBe(email.results[0]?.customerId);
     expect(unverified.results[0]?.customerId).not.toBe(email.results[0]?.customerId);
     expect(reasons).toEqual(['first-sight', 'verified-email', 'first-sight']);
@@ -31,15 +41,31 @@ describe('identity resolution', () => {
   it('an explicit link from a channel attaches the other identity, or merges two known customers', async () => {
     const rapport = await createTestRapport();
     const shop = await rapport.ingest([
-      item(1, { channel: 'shop', account: 'store', kind: 'purchase', amount: 5, currency: 'USD', actor: { externalId: 'cust-9', links: [{ channel: 'mastodon', externalId: 'ann@social' }] } }),
+      item(1, {
+        channel: 'shop',
+        account: 'store',
+        kind: 'purchase',
+        amount: 5,
+        currency: 'USD',
+        actor: { externalId: 'cust-9', links: [{ channel: 'mastodon', externalId: 'ann@social' }] },
+      }),
     ]);
     const customerId = shop.results[0]!.customerId!;
-    expect((await rapport.customers.findIdentity({ channel: 'mastodon', externalId: 'ann@social' }))?.customerId).toBe(customerId);
+    expect(
+      (await rapport.customers.findIdentity({ channel: 'mastodon', externalId: 'ann@social' }))?.customerId,
+    ).toBe(customerId);
     const other = await rapport.ingest([item(2, { actor: { externalId: 'ann-alt' } })]);
     const merges: string[] = [];
     rapport.events.on('customer.merged', (e) => merges.push(e.merge.reason));
     await rapport.ingest([
-      item(3, { channel: 'shop', account: 'store', kind: 'purchase', amount: 7, currency: 'USD', actor: { externalId: 'cust-9', links: [{ channel: 'mastodon', externalId: 'ann-alt' }] } }),
+      item(3, {
+        channel: 'shop',
+        account: 'store',
+        kind: 'purchase',
+        amount: 7,
+        currency: 'USD',
+        actor: { externalId: 'cust-9', links: [{ channel: 'mastodon', externalId: 'ann-alt' }] },
+      }),
     ]);
     expect(merges).toEqual(['channel-link:shop']);
     const absorbed = await rapport.customers.get(other.results[0]!.customerId!);
@@ -64,7 +90,9 @@ describe('identity resolution', () => {
     expect(merged.interactions).toHaveLength(3);
     expect(merged.consents).toHaveLength(1);
     expect(merged.customer.primaryEmail).toBe('b@x.test');
-    expect((await rapport.customers.merges(a)).map((m) => [m.reason, m.actor])).toEqual([['same person', 'user:42']]);
+    expect((await rapport.customers.merges(a)).map((m) => [m.reason, m.actor])).toEqual([
+      ['same person', 'user:42'],
+    ]);
     await rapport.customers.unmerge(merge.id, { actor: 'user:42' });
     const after = { a: await rapport.customers.export(a), b: await rapport.customers.export(b) };
     const strip = (x: typeof before.a) => ({
@@ -84,13 +112,19 @@ describe('identity resolution', () => {
     const rapport = await createTestRapport();
     const { results } = await rapport.ingest([item(1), item(2), item(3)]);
     const [a, b, c] = results.map((r) => r.customerId!);
-    const self = await rapport.customers.merge(a!, a!, { reason: 'x', actor: 'user:1' }).catch((e: unknown) => e);
+    const self = await rapport.customers
+      .merge(a!, a!, { reason: 'x', actor: 'user:1' })
+      .catch((e: unknown) => e);
     expect(isRapportError(self, 'RAPPORT_MERGE_INVALID')).toBe(true);
     await rapport.customers.merge(a!, b!, { reason: 'x', actor: 'user:1' });
-    const again = await rapport.customers.merge(c!, b!, { reason: 'x', actor: 'user:1' }).catch((e: unknown) => e);
+    const again = await rapport.customers
+      .merge(c!, b!, { reason: 'x', actor: 'user:1' })
+      .catch((e: unknown) => e);
     expect(isRapportError(again, 'RAPPORT_MERGE_INVALID')).toBe(true);
     expect((again as { hint: string }).hint).toContain(a!);
-    const missing = await rapport.customers.merge(a!, 'nope', { reason: 'x', actor: 'user:1' }).catch((e: unknown) => e);
+    const missing = await rapport.customers
+      .merge(a!, 'nope', { reason: 'x', actor: 'user:1' })
+      .catch((e: unknown) => e);
     expect(isRapportError(missing, 'RAPPORT_NOT_FOUND')).toBe(true);
   });
 
@@ -102,11 +136,20 @@ describe('identity resolution', () => {
     const ca = await rapport.customers.merge(c, a, { reason: 'y', actor: 'user:1' });
     await rapport.customers.unmerge(ab.id, { actor: 'user:1' });
     expect((await rapport.customers.identities(b)).map((i) => i.externalId)).toEqual(['user-2']);
-    expect((await rapport.customers.identities(c)).map((i) => i.externalId).sort()).toEqual(['user-1', 'user-3']);
+    expect((await rapport.customers.identities(c)).map((i) => i.externalId).sort()).toEqual([
+      'user-1',
+      'user-3',
+    ]);
     await rapport.customers.unmerge(ca.id, { actor: 'user:1' });
-    for (const [id, externalId] of [[a, 'user-1'], [b, 'user-2'], [c, 'user-3']] as const) {
+    for (const [id, externalId] of [
+      [a, 'user-1'],
+      [b, 'user-2'],
+      [c, 'user-3'],
+    ] as const) {
       expect((await rapport.customers.identities(id)).map((i) => i.externalId)).toEqual([externalId]);
-      expect((await rapport.customers.timeline(id)).items.map((i) => i.actorExternalId)).toEqual([externalId]);
+      expect((await rapport.customers.timeline(id)).items.map((i) => i.actorExternalId)).toEqual([
+        externalId,
+      ]);
     }
   });
 });

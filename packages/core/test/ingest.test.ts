@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Interaction, createTestRapport, deriveEffort, isRapportError } from '../src/index.js';
+import { createTestRapport, deriveEffort, type Interaction, isRapportError } from '../src/index.js';
 import { item } from './helpers.js';
 
 describe('ingest', () => {
@@ -14,7 +14,15 @@ describe('ingest', () => {
       'not an object',
       item(6),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['created', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'created']);
+    expect(results.map((r) => r.status)).toEqual([
+      'created',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'created',
+    ]);
     expect(counts).toMatchObject({ created: 2, rejected: 5 });
     const errors = results.map((r) => r.error);
     expect(errors[1]).toMatchObject({ code: 'RAPPORT_INVALID_INTERACTION', jsonPath: '$.occurredAt' });
@@ -30,7 +38,11 @@ describe('ingest', () => {
 
   it('re-ingesting the same batch changes nothing and fires no new events', async () => {
     const rapport = await createTestRapport();
-    const batch = [item(1), item(2, { actor: { externalId: 'user-1' }, parent: 's-1', kind: 'reply' }), item(3)];
+    const batch = [
+      item(1),
+      item(2, { actor: { externalId: 'user-1' }, parent: 's-1', kind: 'reply' }),
+      item(3),
+    ];
     await rapport.ingest(batch);
     const before = await rapport.stats();
     const fired: string[] = [];
@@ -46,7 +58,9 @@ describe('ingest', () => {
     const rapport = await createTestRapport();
     const first = await rapport.ingest([item(1, { version: 1, text: 'first' })]);
     const updates: Array<{ text: string | null; previous: number }> = [];
-    rapport.events.on('interaction.updated', (e) => updates.push({ text: e.interaction.text, previous: e.previousVersion }));
+    rapport.events.on('interaction.updated', (e) =>
+      updates.push({ text: e.interaction.text, previous: e.previousVersion }),
+    );
     const second = await rapport.ingest([
       item(1, { version: 2, text: 'second' }),
       item(1, { version: 2, text: 'second again' }),
@@ -62,7 +76,11 @@ describe('ingest', () => {
 
   it('within one batch, repeated keys store the highest version once', async () => {
     const rapport = await createTestRapport();
-    const { results } = await rapport.ingest([item(1, { version: 1, text: 'a' }), item(1, { version: 3, text: 'c' }), item(1, { version: 2 })]);
+    const { results } = await rapport.ingest([
+      item(1, { version: 1, text: 'a' }),
+      item(1, { version: 3, text: 'c' }),
+      item(1, { version: 2 }),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['created', 'updated', 'stale']);
     const stored = await rapport.customers.timeline(results[0]!.customerId!);
     expect(stored.items.map((i) => [i.version, i.text])).toEqual([[3, 'c']]);
@@ -84,10 +102,18 @@ describe('ingest', () => {
     const rapport = await createTestRapport();
     const inbound = await rapport.ingest([item(1)]);
     const outbound = await rapport.ingest([
-      item(2, { direction: 'outbound', kind: 'reply', actor: { externalId: 'acme-agent' }, recipient: { externalId: 'user-1' }, parent: 's-1' }),
+      item(2, {
+        direction: 'outbound',
+        kind: 'reply',
+        actor: { externalId: 'acme-agent' },
+        recipient: { externalId: 'user-1' },
+        parent: 's-1',
+      }),
     ]);
     expect(outbound.results[0]?.customerId).toBe(inbound.results[0]?.customerId);
-    expect(await rapport.customers.findIdentity({ channel: 'mastodon', externalId: 'acme-agent' })).toBeNull();
+    expect(
+      await rapport.customers.findIdentity({ channel: 'mastodon', externalId: 'acme-agent' }),
+    ).toBeNull();
   });
 
   it('derives the effort class from kind and content, and honours custom kinds', async () => {
@@ -120,13 +146,18 @@ describe('ingest', () => {
     const timeline = await rapport.customers.timeline(results[0]!.customerId!);
     const referral = timeline.items.find((i: Interaction) => i.kind === 'referral');
     expect(referral?.referredCustomerId).toBe(friend?.customerId);
-    expect(timeline.items.find((i) => i.kind === 'purchase')).toMatchObject({ amount: 20, currency: 'USD', effort: 'transaction' });
+    expect(timeline.items.find((i) => i.kind === 'purchase')).toMatchObject({
+      amount: 20,
+      currency: 'USD',
+      effort: 'transaction',
+    });
   });
 
   it('streams any iterable in batches, reporting progress and rejected items without collecting them', async () => {
     const rapport = await createTestRapport();
     function* source() {
-      for (let i = 0; i < 2500; i++) yield i === 1234 ? { broken: true } : item(i, { actor: { externalId: `u${i % 100}` } });
+      for (let i = 0; i < 2500; i++)
+        yield i === 1234 ? { broken: true } : item(i, { actor: { externalId: `u${i % 100}` } });
     }
     const progress: number[] = [];
     const rejected: number[] = [];

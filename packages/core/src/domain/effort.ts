@@ -43,7 +43,11 @@ export type InteractionKindRegistry = Readonly<Record<string, { effort: EffortCl
  * - an authored kind (message, reply, post...) without any text is only a signal;
  * - custom kinds take their registered class, else contribution when they carry text.
  */
-export function deriveEffort(kind: string, text: string | null | undefined, registry?: InteractionKindRegistry): EffortClass {
+export function deriveEffort(
+  kind: string,
+  text: string | null | undefined,
+  registry?: InteractionKindRegistry,
+): EffortClass {
   const hasText = text !== undefined && text !== null && text.trim().length > 0;
   const known = builtInEffort[kind as BuiltInKind] ?? registry?.[kind]?.effort;
   if (known === undefined) return hasText ? 'contribution' : 'signal';

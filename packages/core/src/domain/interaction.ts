@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { channelIdSchema, externalIdSchema, metadataSchema, tenantIdSchema, timestampSchema } from './common.js';
+import {
+  channelIdSchema,
+  externalIdSchema,
+  metadataSchema,
+  tenantIdSchema,
+  timestampSchema,
+} from './common.js';
 import { builtInKinds, type EffortClass } from './effort.js';
 import { identityInputSchema } from './identity.js';
 

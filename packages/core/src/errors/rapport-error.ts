@@ -1,4 +1,4 @@
-import { type RapportErrorCode, errorCodes } from './codes.js';
+import { errorCodes, type RapportErrorCode } from './codes.js';
 
 /** A JSON path to the offending value, as segments (`['actor', 'externalId']`). */
 export type ErrorPath = ReadonlyArray<string | number>;
@@ -27,7 +27,12 @@ export interface RapportErrorOptions {
 export function toJsonPath(path: ErrorPath): string {
   let out = '$';
   for (const segment of path) {
-    out += typeof segment === 'number' ? `[${segment}]` : /^[A-Za-z_$][\w$]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+    out +=
+      typeof segment === 'number'
+        ? `[${segment}]`
+        : /^[A-Za-z_$][\w$]*$/.test(segment)
+          ? `.${segment}`
+          : `[${JSON.stringify(segment)}]`;
   }
   return out;
 }

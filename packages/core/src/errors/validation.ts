@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { RapportErrorCode } from './codes.js';
-import { RapportError, type ValidationIssue, toJsonPath } from './rapport-error.js';
+import { RapportError, toJsonPath, type ValidationIssue } from './rapport-error.js';
 
 /** Field-specific hints, keyed by the dotted path with array indexes removed. */
 export type HintTable = Readonly<Record<string, string>>;
@@ -11,7 +11,9 @@ function hintFor(issue: z.core.$ZodIssue, hints: HintTable): string {
   if (specific) return specific;
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `add the required field \`${key || 'value'}\`` : `give \`${key || 'value'}\` as ${issue.expected}`;
+      return issue.input === undefined
+        ? `add the required field \`${key || 'value'}\``
+        : `give \`${key || 'value'}\` as ${issue.expected}`;
     case 'unrecognized_keys':
       return `remove unknown keys (${issue.keys.join(', ')}) or put them under \`metadata\``;
     case 'invalid_value':
@@ -28,7 +30,11 @@ function hintFor(issue: z.core.$ZodIssue, hints: HintTable): string {
 }
 
 /** Converts zod issues into Rapport validation issues with JSON paths and hints. */
-export function toValidationIssues(error: z.ZodError, hints: HintTable = {}, prefix: ReadonlyArray<string | number> = []): ValidationIssue[] {
+export function toValidationIssues(
+  error: z.ZodError,
+  hints: HintTable = {},
+  prefix: ReadonlyArray<string | number> = [],
+): ValidationIssue[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...(issue.path as Array<string | number>)];
     return { path, jsonPath: toJsonPath(path), message: issue.message, hint: hintFor(issue, hints) };

@@ -1,11 +1,11 @@
 import EventEmitter from 'eventemitter3';
+import type { Consent } from '../domain/consent.js';
 import type { Conversation } from '../domain/conversation.js';
 import type { Customer } from '../domain/customer.js';
 import type { Identity, LinkReason } from '../domain/identity.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
 import type { Score } from '../domain/score.js';
-import type { Consent } from '../domain/consent.js';
 import { RapportError } from '../errors/rapport-error.js';
 
 /**
@@ -26,7 +26,7 @@ export interface RapportEvents {
   /** An item of a batch was rejected; the rest of the batch went on. */
   'ingest.rejected': { tenantId: string; index: number; error: RapportError };
   /** A failure outside any caller's reach (a bus handler, a listener). */
-  'error': { error: RapportError };
+  error: { error: RapportError };
 }
 
 /** Name of a Rapport event. */

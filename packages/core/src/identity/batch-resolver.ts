@@ -1,6 +1,6 @@
 import type { Customer } from '../domain/customer.js';
+import { type Identity, type IdentityInput, identityKeyString, type LinkReason } from '../domain/identity.js';
 import { newId } from '../domain/ids.js';
-import { type Identity, type IdentityInput, type LinkReason, identityKeyString } from '../domain/identity.js';
 import type { PendingEvents } from '../events/events.js';
 import type { UnitOfWork } from '../plugins/storage.js';
 import { erasureKey } from '../storage/erasure-key.js';
@@ -80,7 +80,8 @@ export class BatchIdentityResolver {
       const owners = await this.uow.findIdentitiesByVerifiedEmail(emails);
       owners.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
       for (const owner of owners) {
-        if (!this.verifiedEmailOwner.has(owner.email!)) this.verifiedEmailOwner.set(owner.email!, owner.customerId);
+        if (!this.verifiedEmailOwner.has(owner.email!))
+          this.verifiedEmailOwner.set(owner.email!, owner.customerId);
       }
     }
   }
@@ -147,7 +148,13 @@ export class BatchIdentityResolver {
     return customer;
   }
 
-  private createIdentity(ref: IdentityRef, customerId: string, source: string, verified: boolean, reason: LinkReason): Identity {
+  private createIdentity(
+    ref: IdentityRef,
+    customerId: string,
+    source: string,
+    verified: boolean,
+    reason: LinkReason,
+  ): Identity {
     const identity: Identity = {
       id: newId(),
       tenantId: this.uow.tenantId,
@@ -176,7 +183,13 @@ export class BatchIdentityResolver {
     const linked = this.known.get(key);
     if (!linked) {
       if (!this.erased.has(key)) {
-        this.createIdentity(link, identity.customerId, `link:${channel}`, link.verified ?? false, 'channel-link');
+        this.createIdentity(
+          link,
+          identity.customerId,
+          `link:${channel}`,
+          link.verified ?? false,
+          'channel-link',
+        );
       }
       return;
     }

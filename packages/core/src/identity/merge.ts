@@ -42,7 +42,7 @@ export async function canonicalCustomerId(uow: UnitOfWork, id: string): Promise<
   let current = id;
   for (let hops = 0; hops < 10_000; hops++) {
     const [customer] = await uow.getCustomers([current]);
-    if (!customer || customer.status !== 'merged' || customer.mergedInto === null) return current;
+    if (customer?.status !== 'merged' || customer.mergedInto === null) return current;
     current = customer.mergedInto;
   }
   throw new RapportError('RAPPORT_STORAGE_FAILED', `Merge chain from ${id} does not end`);
@@ -60,7 +60,9 @@ export async function mergeCustomers(
   request: MergeRequest,
 ): Promise<MergeOutcome> {
   if (survivorId === absorbedId) {
-    throw new RapportError('RAPPORT_MERGE_INVALID', 'A customer cannot be merged with itself', { path: ['absorbedId'] });
+    throw new RapportError('RAPPORT_MERGE_INVALID', 'A customer cannot be merged with itself', {
+      path: ['absorbedId'],
+    });
   }
   const survivor = await activeCustomer(uow, survivorId, 'survivorId');
   const absorbed = await activeCustomer(uow, absorbedId, 'absorbedId');
@@ -129,13 +131,19 @@ export async function unmergeCustomers(
   const merge = await uow.getMerge(mergeId);
   if (!merge) throw new RapportError('RAPPORT_NOT_FOUND', `No merge ${mergeId}`, { path: ['mergeId'] });
   if (merge.unmergedAt !== null) {
-    throw new RapportError('RAPPORT_UNMERGE_INVALID', `Merge ${mergeId} was already undone`, { path: ['mergeId'] });
-  }
-  const [absorbed] = await uow.getCustomers([merge.absorbedId]);
-  if (!absorbed || absorbed.status !== 'merged' || absorbed.mergedInto !== merge.survivorId) {
-    throw new RapportError('RAPPORT_UNMERGE_INVALID', `Customer ${merge.absorbedId} is no longer merged by ${mergeId}`, {
+    throw new RapportError('RAPPORT_UNMERGE_INVALID', `Merge ${mergeId} was already undone`, {
       path: ['mergeId'],
     });
+  }
+  const [absorbed] = await uow.getCustomers([merge.absorbedId]);
+  if (absorbed?.status !== 'merged' || absorbed.mergedInto !== merge.survivorId) {
+    throw new RapportError(
+      'RAPPORT_UNMERGE_INVALID',
+      `Customer ${merge.absorbedId} is no longer merged by ${mergeId}`,
+      {
+        path: ['mergeId'],
+      },
+    );
   }
   const holder = await canonicalCustomerId(uow, merge.survivorId);
 
@@ -162,14 +170,17 @@ export async function unmergeCustomers(
   if (survivor) {
     const attributes = { ...survivor.attributes };
     for (const key of merge.addedAttributes) {
-      if (JSON.stringify(attributes[key]) === JSON.stringify(snapshot.attributes[key])) delete attributes[key];
+      if (JSON.stringify(attributes[key]) === JSON.stringify(snapshot.attributes[key]))
+        delete attributes[key];
     }
     updates.unshift({
       ...survivor,
       tags: survivor.tags.filter((t) => !merge.addedTags.includes(t)),
       attributes,
       displayName:
-        merge.filledFields.includes('displayName') && survivor.displayName === snapshot.displayName ? null : survivor.displayName,
+        merge.filledFields.includes('displayName') && survivor.displayName === snapshot.displayName
+          ? null
+          : survivor.displayName,
       primaryEmail:
         merge.filledFields.includes('primaryEmail') && survivor.primaryEmail === snapshot.primaryEmail
           ? null

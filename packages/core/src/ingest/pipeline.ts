@@ -1,24 +1,24 @@
 import type { Bus } from '../bus/bus.js';
 import { INTERACTIONS_STORED_TOPIC, type InteractionsStoredMessage } from '../bus/bus.js';
 import type { Conversation } from '../domain/conversation.js';
-import { type InteractionKindRegistry, deriveEffort } from '../domain/effort.js';
+import { deriveEffort, type InteractionKindRegistry } from '../domain/effort.js';
 import { newId } from '../domain/ids.js';
 import {
   type Interaction,
   type InteractionHead,
   type InteractionScore,
-  type ParsedInteractionInput,
   interactionHints,
   interactionInputSchema,
   interactionKeyString,
+  type ParsedInteractionInput,
 } from '../domain/interaction.js';
-import { PendingEvents, type RapportEventEmitter } from '../events/events.js';
 import { validationError } from '../errors/validation.js';
+import { PendingEvents, type RapportEventEmitter } from '../events/events.js';
 import { BatchIdentityResolver, type IdentityRef, toIdentityRef } from '../identity/batch-resolver.js';
 import type { Clock } from '../plugins/plugin.js';
 import type { ScoringPlugin } from '../plugins/scoring.js';
 import type { ConversationTouch, InteractionContentUpdate, UnitOfWork } from '../plugins/storage.js';
-import { type IngestBatchResult, type IngestItemResult, emptyCounts } from './results.js';
+import { emptyCounts, type IngestBatchResult, type IngestItemResult } from './results.js';
 
 /** What the pipeline needs from the runtime. */
 export interface PipelineDeps {
@@ -64,7 +64,11 @@ export class IngestPipeline {
    * Ingests a batch. Invalid items come back `rejected` with a code, a JSON path and a hint; the
    * valid ones are stored. `indexOffset` numbers results when the batch is part of a stream.
    */
-  async ingest(items: readonly unknown[], defaultTenant: string, indexOffset = 0): Promise<IngestBatchResult> {
+  async ingest(
+    items: readonly unknown[],
+    defaultTenant: string,
+    indexOffset = 0,
+  ): Promise<IngestBatchResult> {
     const counts = emptyCounts();
     const results: IngestItemResult[] = new Array(items.length);
     const byTenant = new Map<string, Occurrence[]>();
@@ -72,7 +76,12 @@ export class IngestPipeline {
       const index = indexOffset + i;
       const parsed = interactionInputSchema.safeParse(items[i]);
       if (!parsed.success) {
-        const error = validationError('RAPPORT_INVALID_INTERACTION', 'interaction', parsed.error, interactionHints);
+        const error = validationError(
+          'RAPPORT_INVALID_INTERACTION',
+          'interaction',
+          parsed.error,
+          interactionHints,
+        );
         results[i] = { index, status: 'rejected', error };
         continue;
       }
@@ -138,7 +147,11 @@ class TenantBatch {
   private readonly touches = new Map<string, ConversationTouch>();
   private readonly inserts: Interaction[] = [];
   private readonly insertedBy = new Map<string, KeyGroup>();
-  private readonly updates: Array<{ update: InteractionContentUpdate; head: InteractionHead; previous: number }> = [];
+  private readonly updates: Array<{
+    update: InteractionContentUpdate;
+    head: InteractionHead;
+    previous: number;
+  }> = [];
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -191,7 +204,11 @@ class TenantBatch {
       const customerSide = this.customerSide(input);
       if (customerSide) refs.push(customerSide);
       if (input.referred) refs.push(toIdentityRef(input.referred, input.channel));
-      const thread = { channel: input.channel, account: input.account, externalId: this.threadCandidate(input) };
+      const thread = {
+        channel: input.channel,
+        account: input.account,
+        externalId: this.threadCandidate(input),
+      };
       threadKeys.set(interactionKeyString(thread), thread);
     }
     await this.resolver.prefetch(refs);
@@ -235,7 +252,9 @@ class TenantBatch {
 
     const input = winner.input;
     const customerSide = this.customerSide(input);
-    const identity = customerSide ? await this.resolver.resolve(customerSide, `ingest:${input.channel}`) : null;
+    const identity = customerSide
+      ? await this.resolver.resolve(customerSide, `ingest:${input.channel}`)
+      : null;
     if (customerSide && identity === null) {
       for (const o of group.occurrences) o.result.status = 'suppressed';
       return;
@@ -302,7 +321,11 @@ class TenantBatch {
    */
   private conversationFor(input: ParsedInteractionInput, customerId: string | null): string {
     if (input.thread === undefined && input.parent !== undefined) {
-      const parentKey = interactionKeyString({ channel: input.channel, account: input.account, externalId: input.parent });
+      const parentKey = interactionKeyString({
+        channel: input.channel,
+        account: input.account,
+        externalId: input.parent,
+      });
       const known = this.heads.get(parentKey)?.conversationId ?? this.conversationOfItem.get(parentKey);
       if (known) return known;
     }
@@ -388,7 +411,11 @@ class TenantBatch {
       if (this.deps.emitter.wants('interaction.updated')) {
         const interaction = await uow.getInteraction(head.id);
         if (interaction) {
-          this.events.add('interaction.updated', () => ({ tenantId: uow.tenantId, interaction, previousVersion: previous }));
+          this.events.add('interaction.updated', () => ({
+            tenantId: uow.tenantId,
+            interaction,
+            previousVersion: previous,
+          }));
         }
       }
       this.handOff(head.customerId, head.id);

@@ -117,7 +117,11 @@ export class ChannelError extends RapportError {
   /** For `rate-limited`: when to try again. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(kind: ChannelErrorKind, message: string, options: { cause?: unknown; retryAfterMs?: number; plugin?: string } = {}) {
+  constructor(
+    kind: ChannelErrorKind,
+    message: string,
+    options: { cause?: unknown; retryAfterMs?: number; plugin?: string } = {},
+  ) {
     super('RAPPORT_CHANNEL_ERROR', message, {
       cause: options.cause,
       plugin: options.plugin,

@@ -1,4 +1,4 @@
-import { RapportError, isRapportError } from '../errors/rapport-error.js';
+import { isRapportError, RapportError } from '../errors/rapport-error.js';
 
 /** The kinds of plugin, as named in errors. */
 export type PluginKind = 'storage' | 'channel' | 'scoring' | 'bus';
@@ -28,11 +28,20 @@ export function pluginFailure(kind: PluginKind, id: string, method: string, caus
  * {@link RapportError} naming the plugin and method, with the original error as `cause`.
  * Objects returned by methods listed in `nested` are wrapped too (a unit of work, a reader).
  */
-export function guardPlugin<T extends object>(kind: PluginKind, id: string, target: T, nested: ReadonlyArray<string> = []): T {
+export function guardPlugin<T extends object>(
+  kind: PluginKind,
+  id: string,
+  target: T,
+  nested: ReadonlyArray<string> = [],
+): T {
   const wrapped: Record<string, unknown> = {};
   const source = target as Record<string, unknown>;
   const keys = new Set<string>();
-  for (let proto: object | null = target; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto: object | null = target;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     for (const key of Object.getOwnPropertyNames(proto)) keys.add(key);
   }
   for (const key of keys) {
@@ -59,7 +68,9 @@ export function guardPlugin<T extends object>(kind: PluginKind, id: string, targ
           },
         );
       }
-      return wrapResult && result && typeof result === 'object' ? guardPlugin(kind, id, result as object) : result;
+      return wrapResult && result && typeof result === 'object'
+        ? guardPlugin(kind, id, result as object)
+        : result;
     };
   }
   return wrapped as T;

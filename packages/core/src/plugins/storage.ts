@@ -80,7 +80,17 @@ export interface ConversationTouch {
 /** Content of a new version of a stored interaction. */
 export type InteractionContentUpdate = Pick<
   Interaction,
-  'id' | 'version' | 'kind' | 'effort' | 'text' | 'language' | 'receivedAt' | 'amount' | 'currency' | 'scores' | 'metadata'
+  | 'id'
+  | 'version'
+  | 'kind'
+  | 'effort'
+  | 'text'
+  | 'language'
+  | 'receivedAt'
+  | 'amount'
+  | 'currency'
+  | 'scores'
+  | 'metadata'
 >;
 
 /**

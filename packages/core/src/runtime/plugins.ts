@@ -15,11 +15,16 @@ function checkBase(
   problems: Problem[],
 ): void {
   if (!plugin || typeof plugin !== 'object') {
-    problems.push({ path, message: 'is not a plugin object (call the plugin factory, e.g. `sqliteStorage()`)' });
+    problems.push({
+      path,
+      message: 'is not a plugin object (call the plugin factory, e.g. `sqliteStorage()`)',
+    });
     return;
   }
-  if (typeof plugin.id !== 'string' || plugin.id.length === 0) problems.push({ path: [...path, 'id'], message: 'has no id' });
-  if (typeof plugin.version !== 'string') problems.push({ path: [...path, 'version'], message: 'has no version' });
+  if (typeof plugin.id !== 'string' || plugin.id.length === 0)
+    problems.push({ path: [...path, 'id'], message: 'has no id' });
+  if (typeof plugin.version !== 'string')
+    problems.push({ path: [...path, 'version'], message: 'has no version' });
   if (plugin.specVersion !== expected) {
     problems.push({
       path: [...path, 'specVersion'],
@@ -49,18 +54,23 @@ export function assertPlugins(
       problems.push({ path: ['scoring', i, 'update'], message: 'declares incremental but has no update()' });
     }
     if (caps?.recompute && typeof plugin.recompute !== 'function') {
-      problems.push({ path: ['scoring', i, 'recompute'], message: 'declares recompute but has no recompute()' });
+      problems.push({
+        path: ['scoring', i, 'recompute'],
+        message: 'declares recompute but has no recompute()',
+      });
     }
   });
-  channels.forEach((plugin, i) => checkBase(plugin, CHANNEL_SPEC_VERSION, ['channels', i], problems));
+  for (const [i, plugin] of channels.entries())
+    checkBase(plugin, CHANNEL_SPEC_VERSION, ['channels', i], problems);
   const ids = new Set<string>();
-  [...scoring.map((p, i) => ({ p, path: ['scoring', i] })), ...channels.map((p, i) => ({ p, path: ['channels', i] }))].forEach(
-    ({ p, path }) => {
-      if (!p || typeof p.id !== 'string') return;
-      if (ids.has(p.id)) problems.push({ path: [...path, 'id'], message: `repeats the plugin id "${p.id}"` });
-      ids.add(p.id);
-    },
-  );
+  [
+    ...scoring.map((p, i) => ({ p, path: ['scoring', i] })),
+    ...channels.map((p, i) => ({ p, path: ['channels', i] })),
+  ].forEach(({ p, path }) => {
+    if (!p || typeof p.id !== 'string') return;
+    if (ids.has(p.id)) problems.push({ path: [...path, 'id'], message: `repeats the plugin id "${p.id}"` });
+    ids.add(p.id);
+  });
   if (problems.length === 0) return;
   const specProblem = problems.find((p) => p.path[p.path.length - 1] === 'specVersion');
   const issues = problems.map((p) => ({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import { inProcessBus } from '../bus/in-process-bus.js';
+import { tenantIdSchema } from '../domain/common.js';
 import type { InteractionKindRegistry } from '../domain/effort.js';
 import { DEFAULT_TENANT } from '../domain/tenant.js';
-import { tenantIdSchema } from '../domain/common.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { parseOrThrow } from '../errors/validation.js';
 import { RapportEventEmitter } from '../events/events.js';
@@ -36,14 +36,24 @@ export interface RapportOptions {
 }
 
 const optionsSchema = z.object({
-  storage: z.custom<StoragePlugin>((v) => typeof v === 'object' && v !== null, 'a storage plugin is required (e.g. `sqliteStorage()`)'),
+  storage: z.custom<StoragePlugin>(
+    (v) => typeof v === 'object' && v !== null,
+    'a storage plugin is required (e.g. `sqliteStorage()`)',
+  ),
   tenant: tenantIdSchema.optional(),
   scoring: z.array(z.custom<ScoringPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
   channels: z.array(z.custom<ChannelPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null).optional(),
-  kinds: z.record(z.string().regex(/^[a-z][a-z0-9_.-]*$/), z.object({ effort: z.enum(['signal', 'contribution', 'transaction']) })).optional(),
+  kinds: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_.-]*$/),
+      z.object({ effort: z.enum(['signal', 'contribution', 'transaction']) }),
+    )
+    .optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null).optional(),
-  clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function').optional(),
+  clock: z
+    .custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function')
+    .optional(),
 });
 
 /** A Rapport instance: the default tenant's API plus lifecycle, events and other tenants. */
@@ -90,7 +100,9 @@ export function createRapport(options: RapportOptions): Rapport {
     options.bus ??
     inProcessBus({
       onError: (cause, topic) => {
-        const error = new RapportError('RAPPORT_PLUGIN_FAILED', `A handler of bus topic "${topic}" failed`, { cause });
+        const error = new RapportError('RAPPORT_PLUGIN_FAILED', `A handler of bus topic "${topic}" failed`, {
+          cause,
+        });
         if (emitter.wants('error')) emitter.emit('error', { error });
         else logger.error(error.message, { cause });
       },
@@ -103,7 +115,10 @@ export function createRapport(options: RapportOptions): Rapport {
 
   const assertStarted = () => {
     if (state !== 'started') {
-      throw new RapportError('RAPPORT_NOT_STARTED', `Rapport is ${state === 'created' ? 'not started' : 'stopped'}`);
+      throw new RapportError(
+        'RAPPORT_NOT_STARTED',
+        `Rapport is ${state === 'created' ? 'not started' : 'stopped'}`,
+      );
     }
   };
 
@@ -169,11 +184,20 @@ export function createRapport(options: RapportOptions): Rapport {
   const extras: Omit<Rapport, keyof TenantScope> = {
     events: emitter,
     bus,
-    storageInfo: { id: storage.id, version: storage.version, specVersion: storage.specVersion, capabilities: storage.capabilities },
+    storageInfo: {
+      id: storage.id,
+      version: storage.version,
+      specVersion: storage.specVersion,
+      capabilities: storage.capabilities,
+    },
     channels,
     async start() {
       if (state === 'started') return;
-      if (state === 'stopped') throw new RapportError('RAPPORT_NOT_STARTED', 'A stopped Rapport cannot start again; create a new one');
+      if (state === 'stopped')
+        throw new RapportError(
+          'RAPPORT_NOT_STARTED',
+          'A stopped Rapport cannot start again; create a new one',
+        );
       const context = { logger, clock };
       await guarded.init(context);
       for (const scorer of guardedScoring) await scorer.init?.(context);

@@ -1,4 +1,4 @@
-import { INTERACTIONS_STORED_TOPIC, type Bus, type InteractionsStoredMessage } from '../bus/bus.js';
+import { type Bus, INTERACTIONS_STORED_TOPIC, type InteractionsStoredMessage } from '../bus/bus.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { Score } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
@@ -18,7 +18,14 @@ export interface ScoringStageDeps {
 }
 
 function toScores(tenantId: string, customerId: string, results: readonly ScoreResult[], at: Date): Score[] {
-  return results.map((r) => ({ tenantId, customerId, name: r.name, value: r.value, model: r.model, computedAt: at }));
+  return results.map((r) => ({
+    tenantId,
+    customerId,
+    name: r.name,
+    value: r.value,
+    model: r.model,
+    computedAt: at,
+  }));
 }
 
 async function storeScores(deps: ScoringStageDeps, tenantId: string, scores: Score[]): Promise<void> {
@@ -68,10 +75,14 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
       } catch (cause) {
         if (deps.emitter.wants('error')) {
           deps.emitter.emit('error', {
-            error: new RapportError('RAPPORT_PLUGIN_FAILED', `scoring plugin "${scorer.id}" failed in update`, {
-              cause,
-              plugin: scorer.id,
-            }),
+            error: new RapportError(
+              'RAPPORT_PLUGIN_FAILED',
+              `scoring plugin "${scorer.id}" failed in update`,
+              {
+                cause,
+                plugin: scorer.id,
+              },
+            ),
           });
         }
       }
@@ -80,7 +91,11 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
 }
 
 /** Recomputes a customer's scores with every scorer that can, and records them. */
-export async function recomputeScores(deps: ScoringStageDeps, tenantId: string, customerId: string): Promise<Score[]> {
+export async function recomputeScores(
+  deps: ScoringStageDeps,
+  tenantId: string,
+  customerId: string,
+): Promise<Score[]> {
   const now = deps.clock.now();
   const all: Score[] = [];
   for (const scorer of deps.scorers) {

@@ -1,14 +1,19 @@
 import { type Consent, type ConsentInput, consentInputSchema } from '../domain/consent.js';
 import type { Conversation } from '../domain/conversation.js';
 import type { Customer } from '../domain/customer.js';
-import { newId } from '../domain/ids.js';
 import type { Identity, IdentityKey } from '../domain/identity.js';
+import { newId } from '../domain/ids.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
 import type { Score } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { parseOrThrow } from '../errors/validation.js';
-import { PendingEvents, type RapportEventEmitter, type RapportEventName, type RapportEvents } from '../events/events.js';
+import {
+  PendingEvents,
+  type RapportEventEmitter,
+  type RapportEventName,
+  type RapportEvents,
+} from '../events/events.js';
 import { mergeCustomers, unmergeCustomers } from '../identity/merge.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { IngestBatchResult, IngestCounts, IngestItemResult } from '../ingest/results.js';
@@ -25,7 +30,7 @@ import type {
   UnitOfWork,
 } from '../plugins/storage.js';
 import { erasureKey } from '../storage/erasure-key.js';
-import { type ScoringStageDeps, recomputeScores } from './scoring-stage.js';
+import { recomputeScores, type ScoringStageDeps } from './scoring-stage.js';
 
 /** Options of {@link TenantScope.ingestStream}. */
 export interface IngestStreamOptions {
@@ -121,7 +126,10 @@ export class TenantScope {
    * Ingests a stream of any size in batches, holding one batch at a time. Rejected items are
    * reported through `onRejected`, not collected.
    */
-  async ingestStream(source: AsyncIterable<unknown> | Iterable<unknown>, options: IngestStreamOptions = {}): Promise<IngestStreamSummary> {
+  async ingestStream(
+    source: AsyncIterable<unknown> | Iterable<unknown>,
+    options: IngestStreamOptions = {},
+  ): Promise<IngestStreamSummary> {
     this.deps.assertStarted();
     const batchSize = options.batchSize ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -134,7 +142,11 @@ export class TenantScope {
     let processed = 0;
     let batch: unknown[] = [];
     const flush = async () => {
-      const { results, counts: batchCounts } = await this.deps.pipeline.ingest(batch, this.tenantId, processed);
+      const { results, counts: batchCounts } = await this.deps.pipeline.ingest(
+        batch,
+        this.tenantId,
+        processed,
+      );
       processed += batch.length;
       batch = [];
       for (const key of Object.keys(counts) as Array<keyof IngestCounts>) counts[key] += batchCounts[key];
@@ -180,7 +192,10 @@ export class TenantScope {
     search: async (prefix: string, options: { limit?: number } = {}): Promise<Customer[]> => {
       const limit = options.limit ?? 20;
       if (prefix.length === 0) {
-        throw new RapportError('RAPPORT_INVALID_INPUT', 'Search needs a prefix', { path: ['prefix'], hint: 'give at least one character' });
+        throw new RapportError('RAPPORT_INVALID_INPUT', 'Search needs a prefix', {
+          path: ['prefix'],
+          hint: 'give at least one character',
+        });
       }
       return this.reader().searchCustomers(prefix, limit);
     },
@@ -190,18 +205,29 @@ export class TenantScope {
     timeline: async (id: string, page?: Partial<PageRequest>): Promise<Page<Interaction>> =>
       this.reader().timeline(id, pageRequest(page)),
     /** The identity with this key, if any. */
-    findIdentity: async (key: IdentityKey): Promise<Identity | null> => (await this.reader().findIdentities([key]))[0] ?? null,
+    findIdentity: async (key: IdentityKey): Promise<Identity | null> =>
+      (await this.reader().findIdentities([key]))[0] ?? null,
     /** Merges `absorbedId` into `survivorId`. Recorded with reason and actor; undo with `unmerge`. */
-    merge: async (survivorId: string, absorbedId: string, by: Attribution & { reason: string }): Promise<MergeRecord> => {
+    merge: async (
+      survivorId: string,
+      absorbedId: string,
+      by: Attribution & { reason: string },
+    ): Promise<MergeRecord> => {
       const outcome = await this.write((uow) =>
-        mergeCustomers(uow, survivorId, absorbedId, { reason: by.reason, actor: by.actor, at: this.deps.clock.now() }),
+        mergeCustomers(uow, survivorId, absorbedId, {
+          reason: by.reason,
+          actor: by.actor,
+          at: this.deps.clock.now(),
+        }),
       );
       this.publish('customer.merged', { tenantId: this.tenantId, merge: outcome.merge });
       return outcome.merge;
     },
     /** Undoes a merge exactly: both customers, their identities and interactions come back apart. */
     unmerge: async (mergeId: string, by: Attribution): Promise<MergeRecord> => {
-      const outcome = await this.write((uow) => unmergeCustomers(uow, mergeId, { actor: by.actor, at: this.deps.clock.now() }));
+      const outcome = await this.write((uow) =>
+        unmergeCustomers(uow, mergeId, { actor: by.actor, at: this.deps.clock.now() }),
+      );
       this.publish('customer.unmerged', { tenantId: this.tenantId, merge: outcome.merge });
       return outcome.merge;
     },
@@ -222,11 +248,13 @@ export class TenantScope {
       this.requireCapability('eraseCustomer');
       const erased = await this.write(async (uow) => {
         const [customer] = await uow.getCustomers([id]);
-        if (!customer) throw new RapportError('RAPPORT_NOT_FOUND', `No customer ${id}`, { path: ['customerId'] });
+        if (!customer)
+          throw new RapportError('RAPPORT_NOT_FOUND', `No customer ${id}`, { path: ['customerId'] });
         const ids = [id];
         for (let i = 0; i < ids.length; i++) {
           for (const merge of await uow.listMerges(ids[i]!)) {
-            if (merge.survivorId === ids[i] && merge.unmergedAt === null && !ids.includes(merge.absorbedId)) ids.push(merge.absorbedId);
+            if (merge.survivorId === ids[i] && merge.unmergedAt === null && !ids.includes(merge.absorbedId))
+              ids.push(merge.absorbedId);
           }
         }
         const at = this.deps.clock.now();
@@ -236,7 +264,8 @@ export class TenantScope {
         }
         return ids;
       });
-      for (const customerId of erased) this.publish('customer.erased', { tenantId: this.tenantId, customerId, actor: by.actor });
+      for (const customerId of erased)
+        this.publish('customer.erased', { tenantId: this.tenantId, customerId, actor: by.actor });
     },
   };
 
@@ -268,8 +297,10 @@ export class TenantScope {
       };
       await this.write(async (uow) => {
         const [customer] = await uow.getCustomers([consent.customerId]);
-        if (!customer || customer.status !== 'active') {
-          throw new RapportError('RAPPORT_NOT_FOUND', `No active customer ${consent.customerId}`, { path: ['customerId'] });
+        if (customer?.status !== 'active') {
+          throw new RapportError('RAPPORT_NOT_FOUND', `No active customer ${consent.customerId}`, {
+            path: ['customerId'],
+          });
         }
         await uow.insertConsents([consent]);
       });

@@ -1,5 +1,5 @@
 import { memoryStorage } from '../storage/memory/memory-storage.js';
-import { type Rapport, type RapportOptions, createRapport } from './rapport.js';
+import { createRapport, type Rapport, type RapportOptions } from './rapport.js';
 
 /**
  * A started Rapport on the in-memory store, for tests: `const rapport = await createTestRapport()`.

@@ -12,7 +12,8 @@ export function encodeCursor(parts: ReadonlyArray<string | number>): string {
 export function decodeCursor(cursor: string): Array<string | number> {
   try {
     const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parts) && parts.every((p) => typeof p === 'string' || typeof p === 'number')) return parts;
+    if (Array.isArray(parts) && parts.every((p) => typeof p === 'string' || typeof p === 'number'))
+      return parts;
   } catch {
     // fall through to the error below
   }

@@ -1,14 +1,14 @@
 import {
   type Customer,
-  type Rapport,
-  type StoragePlugin,
-  type UnitOfWork,
   createRapport,
   erasureKey,
   newId,
+  type Rapport,
+  type StoragePlugin,
+  type UnitOfWork,
 } from '@rapport/core';
-import { type TestContext, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { T0, message } from './fixtures.js';
+import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
+import { message, T0 } from './fixtures.js';
 import { checkMergeRoundTrip } from './merge-property.js';
 import type { StorageRawQueries } from './raw-queries.js';
 
@@ -77,7 +77,11 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
 
     beforeEach(async () => {
       target = await options.create();
-      rapport = createRapport({ storage: target.storage, tenant: TENANT, clock: { now: () => new Date(T0) } });
+      rapport = createRapport({
+        storage: target.storage,
+        tenant: TENANT,
+        clock: { now: () => new Date(T0) },
+      });
       await rapport.start();
     });
     afterEach(async () => {
@@ -97,9 +101,11 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
     };
     /** Capabilities are known once the store exists, so gated tests skip themselves at run time. */
     const requires = (context: TestContext, capability: keyof StoragePlugin['capabilities']) => {
-      if (!target.storage.capabilities[capability]) context.skip(`the store lacks the ${capability} capability`);
+      if (!target.storage.capabilities[capability])
+        context.skip(`the store lacks the ${capability} capability`);
     };
-    const uow = <T>(work: (u: UnitOfWork) => Promise<T>, tenant = TENANT) => target.storage.unitOfWork(tenant, work);
+    const uow = <T>(work: (u: UnitOfWork) => Promise<T>, tenant = TENANT) =>
+      target.storage.unitOfWork(tenant, work);
     const reader = (tenant = TENANT) => target.storage.read(tenant);
 
     suite('lifecycle', () => {
@@ -109,8 +115,16 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(typeof target.storage.capabilities.durable).toBe('boolean');
       });
       it('ensureTenant creates once and returns the stored tenant after', async () => {
-        const first = await target.storage.ensureTenant({ id: 'tenant-x', name: 'X', createdAt: new Date(T0) });
-        const again = await target.storage.ensureTenant({ id: 'tenant-x', name: 'Y', createdAt: new Date(T0 + 1000) });
+        const first = await target.storage.ensureTenant({
+          id: 'tenant-x',
+          name: 'X',
+          createdAt: new Date(T0),
+        });
+        const again = await target.storage.ensureTenant({
+          id: 'tenant-x',
+          name: 'Y',
+          createdAt: new Date(T0 + 1000),
+        });
         expect(again.name).toBe(first.name);
         expect(again.createdAt.getTime()).toBe(T0);
       });
@@ -121,7 +135,11 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         const result = await rapport.ingest([message(1), message(2)]);
         expect(result.counts.created).toBe(2);
         expect(await target.raw.count(TENANT, 'interactions')).toBe(2);
-        const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: 'm-1' });
+        const row = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId: 'm-1',
+        });
         expect(row).toMatchObject({ version: 0, text: 'message number 1' });
         expect(row?.customerId).toBe(result.results[0]?.customerId);
         expect(row?.identityId).not.toBeNull();
@@ -131,13 +149,23 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
       });
       it('re-ingesting the same items changes nothing', async () => {
         await rapport.ingest([message(1), message(2)]);
-        const before = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: 'm-1' });
+        const before = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId: 'm-1',
+        });
         const again = await rapport.ingest([message(1), message(2)]);
         expect(again.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
         expect(await target.raw.count(TENANT, 'interactions')).toBe(2);
         expect(await target.raw.count(TENANT, 'customers')).toBe(2);
         expect(await target.raw.count(TENANT, 'identities')).toBe(2);
-        expect(await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: 'm-1' })).toEqual(before);
+        expect(
+          await target.raw.interaction(TENANT, {
+            channel: 'email',
+            account: 'support@acme.test',
+            externalId: 'm-1',
+          }),
+        ).toEqual(before);
       });
       it('a higher version updates the content; a lower one is stale', async () => {
         await rapport.ingest([message(1, { version: 2 })]);
@@ -145,17 +173,35 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(newer.results[0]?.status).toBe('updated');
         const stale = await rapport.ingest([message(1, { version: 1, text: 'old' })]);
         expect(stale.results[0]?.status).toBe('stale');
-        const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: 'm-1' });
+        const row = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId: 'm-1',
+        });
         expect(row).toMatchObject({ version: 3, text: 'edited' });
         expect(await target.raw.count(TENANT, 'interactions')).toBe(1);
       });
       it('keeps metadata, amounts and scores as given', async () => {
         await rapport.ingest([
-          message(1, { kind: 'purchase', amount: 12.5, currency: 'EUR', metadata: { sku: 'A-1', nested: { n: [1, 2] } } }),
+          message(1, {
+            kind: 'purchase',
+            amount: 12.5,
+            currency: 'EUR',
+            metadata: { sku: 'A-1', nested: { n: [1, 2] } },
+          }),
         ]);
-        const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: 'm-1' });
+        const row = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId: 'm-1',
+        });
         const stored = await reader().getInteraction(row!.id);
-        expect(stored).toMatchObject({ amount: 12.5, currency: 'EUR', effort: 'transaction', metadata: { sku: 'A-1', nested: { n: [1, 2] } } });
+        expect(stored).toMatchObject({
+          amount: 12.5,
+          currency: 'EUR',
+          effort: 'transaction',
+          metadata: { sku: 'A-1', nested: { n: [1, 2] } },
+        });
       });
     });
 
@@ -165,9 +211,9 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         const result = await rapport.ingest([message(1, { actor }), message(2, { actor })]);
         expect(result.results[0]?.customerId).toBe(result.results[1]?.customerId);
         expect(await target.raw.count(TENANT, 'identities')).toBe(1);
-        expect(await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'same@example.test' })).toBe(
-          result.results[0]?.customerId,
-        );
+        expect(
+          await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'same@example.test' }),
+        ).toBe(result.results[0]?.customerId);
       });
       it('rejects a second identity with the same key inside a unit of work, keeping nothing of it', async () => {
         const customer = sampleCustomer();
@@ -194,14 +240,21 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
 
     suite('customers', () => {
       it('round-trips every field', async () => {
-        const customer = { ...sampleCustomer(), attributes: { plan: 'pro', seats: 3, flags: { beta: true } }, tags: ['vip', 'emea'] };
+        const customer = {
+          ...sampleCustomer(),
+          attributes: { plan: 'pro', seats: 3, flags: { beta: true } },
+          tags: ['vip', 'emea'],
+        };
         await uow(async (u) => u.insertCustomers([customer]));
         const [stored] = await reader().getCustomers([customer.id]);
         expect(stored).toEqual(customer);
         const raw = await target.raw.customer(TENANT, customer.id);
         expect(raw).toMatchObject({ status: 'active', tags: ['vip', 'emea'] });
         await uow(async (u) => u.updateCustomers([{ ...customer, tags: ['vip'], displayName: 'Renamed' }]));
-        expect(await target.raw.customer(TENANT, customer.id)).toMatchObject({ tags: ['vip'], displayName: 'Renamed' });
+        expect(await target.raw.customer(TENANT, customer.id)).toMatchObject({
+          tags: ['vip'],
+          displayName: 'Renamed',
+        });
       });
     });
 
@@ -209,11 +262,21 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
       it('threads replies into one conversation, counting and dating it', async () => {
         await rapport.ingest([
           message(1),
-          message(2, { kind: 'reply', direction: 'outbound', actor: { externalId: 'agent' }, recipient: { externalId: 'person-1@example.test' }, parent: 'm-1' }),
+          message(2, {
+            kind: 'reply',
+            direction: 'outbound',
+            actor: { externalId: 'agent' },
+            recipient: { externalId: 'person-1@example.test' },
+            parent: 'm-1',
+          }),
           message(3, { kind: 'reply', actor: { externalId: 'person-1@example.test' }, parent: 'm-2' }),
         ]);
         expect(await target.raw.count(TENANT, 'conversations')).toBe(1);
-        const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: 'm-3' });
+        const row = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId: 'm-3',
+        });
         const conversation = await reader().getConversation(row!.conversationId!);
         expect(conversation).toMatchObject({ interactionCount: 3, externalId: 'm-1' });
         expect(conversation?.lastInteractionAt.getTime()).toBe(T0 + 3 * 60_000);
@@ -259,7 +322,10 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         for (let i = 1; i < all.length; i++) {
           const a = all[i - 1]!;
           const b = all[i]!;
-          expect(a.occurredAt.getTime() > b.occurredAt.getTime() || (a.occurredAt.getTime() === b.occurredAt.getTime() && a.id > b.id)).toBe(true);
+          expect(
+            a.occurredAt.getTime() > b.occurredAt.getTime() ||
+              (a.occurredAt.getTime() === b.occurredAt.getTime() && a.id > b.id),
+          ).toBe(true);
         }
       });
     });
@@ -274,18 +340,35 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         const a = result.results[0]!.customerId!;
         const b = result.results[1]!.customerId!;
         const merge = await rapport.customers.merge(a, b, { reason: 'same person', actor: 'user:test' });
-        expect(await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'b@example.test' })).toBe(a);
+        expect(
+          await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'b@example.test' }),
+        ).toBe(a);
         for (const n of [2, 3]) {
-          const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: `m-${n}` });
+          const row = await target.raw.interaction(TENANT, {
+            channel: 'email',
+            account: 'support@acme.test',
+            externalId: `m-${n}`,
+          });
           expect(row?.customerId).toBe(a);
         }
         expect(await target.raw.customer(TENANT, b)).toMatchObject({ status: 'merged', mergedInto: a });
         const stored = await reader().getMerge(merge.id);
-        expect(stored).toMatchObject({ reason: 'same person', actor: 'user:test', survivorId: a, absorbedId: b });
+        expect(stored).toMatchObject({
+          reason: 'same person',
+          actor: 'user:test',
+          survivorId: a,
+          absorbedId: b,
+        });
         await rapport.customers.unmerge(merge.id, { actor: 'user:test' });
-        expect(await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'b@example.test' })).toBe(b);
+        expect(
+          await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'b@example.test' }),
+        ).toBe(b);
         for (const n of [2, 3]) {
-          const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: `m-${n}` });
+          const row = await target.raw.interaction(TENANT, {
+            channel: 'email',
+            account: 'support@acme.test',
+            externalId: `m-${n}`,
+          });
           expect(row?.customerId).toBe(b);
         }
         expect(await target.raw.customer(TENANT, b)).toMatchObject({ status: 'active', mergedInto: null });
@@ -304,8 +387,22 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
       it('keeps consent decisions as history', async () => {
         const { results } = await rapport.ingest([message(1)]);
         const customerId = results[0]!.customerId!;
-        await rapport.consents.record({ customerId, purpose: 'marketing', channel: 'email', status: 'granted', source: 'form', at: new Date(T0) });
-        await rapport.consents.record({ customerId, purpose: 'marketing', channel: 'email', status: 'revoked', source: 'reply', at: new Date(T0 + 1000) });
+        await rapport.consents.record({
+          customerId,
+          purpose: 'marketing',
+          channel: 'email',
+          status: 'granted',
+          source: 'form',
+          at: new Date(T0),
+        });
+        await rapport.consents.record({
+          customerId,
+          purpose: 'marketing',
+          channel: 'email',
+          status: 'revoked',
+          source: 'reply',
+          at: new Date(T0 + 1000),
+        });
         expect(await target.raw.count(TENANT, 'consents')).toBe(2);
         const history = await reader().listConsents([customerId]);
         expect(history.map((c) => c.status)).toEqual(['granted', 'revoked']);
@@ -318,14 +415,31 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         await uow(async (u) => {
           await u.insertCustomers([customer]);
           await u.insertScores([
-            { tenantId: TENANT, customerId: customer.id, name: 'engagement', value: 1, model: { id: 'm', version: '1' }, computedAt: new Date(T0) },
-            { tenantId: TENANT, customerId: customer.id, name: 'engagement', value: 2, model: { id: 'm', version: '1', params: { halfLife: 30 } }, computedAt: new Date(T0 + 1) },
+            {
+              tenantId: TENANT,
+              customerId: customer.id,
+              name: 'engagement',
+              value: 1,
+              model: { id: 'm', version: '1' },
+              computedAt: new Date(T0),
+            },
+            {
+              tenantId: TENANT,
+              customerId: customer.id,
+              name: 'engagement',
+              value: 2,
+              model: { id: 'm', version: '1', params: { halfLife: 30 } },
+              computedAt: new Date(T0 + 1),
+            },
           ]);
         });
         expect(await target.raw.count(TENANT, 'scores')).toBe(2);
         const latest = await reader().latestScores([customer.id]);
         expect(latest).toHaveLength(1);
-        expect(latest[0]).toMatchObject({ value: 2, model: { id: 'm', version: '1', params: { halfLife: 30 } } });
+        expect(latest[0]).toMatchObject({
+          value: 2,
+          model: { id: 'm', version: '1', params: { halfLife: 30 } },
+        });
       });
     });
 
@@ -356,7 +470,11 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
           { channel: 'email', interactions: 2 },
           { channel: 'mastodon', interactions: 1 },
         ]);
-        expect(stats.busiestAccounts[0]).toEqual({ channel: 'email', account: 'support@acme.test', interactions: 2 });
+        expect(stats.busiestAccounts[0]).toEqual({
+          channel: 'email',
+          account: 'support@acme.test',
+          interactions: 2,
+        });
       });
     });
 
@@ -395,7 +513,10 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(mine.results[0]?.status).toBe('created');
         expect(await target.raw.count(TENANT, 'interactions')).toBe(1);
         expect(await target.raw.count(OTHER, 'interactions')).toBe(1);
-        const otherOwner = await target.raw.identityOwner(OTHER, { channel: 'email', externalId: 'shared@example.test' });
+        const otherOwner = await target.raw.identityOwner(OTHER, {
+          channel: 'email',
+          externalId: 'shared@example.test',
+        });
         expect(otherOwner).not.toBe(mine.results[0]?.customerId);
         expect(await reader().getCustomers([otherOwner!])).toEqual([]);
         expect((await reader(OTHER).timeline(mine.results[0]!.customerId!, { limit: 10 })).items).toEqual([]);
@@ -406,7 +527,10 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
     suite('export', () => {
       it('exports everything held about a customer', async (context) => {
         requires(context, 'exportCustomer');
-        const { results } = await rapport.ingest([message(1, { actor: { externalId: 'p' } }), message(2, { actor: { externalId: 'p' } })]);
+        const { results } = await rapport.ingest([
+          message(1, { actor: { externalId: 'p' } }),
+          message(2, { actor: { externalId: 'p' } }),
+        ]);
         const data = await reader().exportCustomer(results[0]!.customerId!);
         expect(data?.identities).toHaveLength(1);
         expect(data?.interactions).toHaveLength(2);
@@ -417,12 +541,24 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
     suite('erase', () => {
       it('erases personal data, remembers the erasure and does not ingest the identity again', async (context) => {
         requires(context, 'eraseCustomer');
-        const { results } = await rapport.ingest([message(1, { actor: { externalId: 'gone', handle: 'gone', email: 'gone@example.test' } }), message(2)]);
+        const { results } = await rapport.ingest([
+          message(1, { actor: { externalId: 'gone', handle: 'gone', email: 'gone@example.test' } }),
+          message(2),
+        ]);
         const customerId = results[0]!.customerId!;
         await rapport.customers.erase(customerId, { actor: 'user:dpo' });
         expect(await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'gone' })).toBeNull();
-        expect(await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: 'm-1' })).toBeNull();
-        expect(await target.raw.customer(TENANT, customerId)).toMatchObject({ status: 'erased', displayName: null });
+        expect(
+          await target.raw.interaction(TENANT, {
+            channel: 'email',
+            account: 'support@acme.test',
+            externalId: 'm-1',
+          }),
+        ).toBeNull();
+        expect(await target.raw.customer(TENANT, customerId)).toMatchObject({
+          status: 'erased',
+          displayName: null,
+        });
         expect(await target.raw.count(TENANT, 'interactions')).toBe(1);
         const key = erasureKey({ channel: 'email', externalId: 'gone' });
         expect(await reader().findErasures([key, 'other'])).toEqual([key]);
@@ -439,7 +575,11 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         await rapport.ingest([message(1), message(2)]);
         await rapport.stop();
         const reopened = await target.reopen!();
-        rapport = createRapport({ storage: reopened.storage, tenant: TENANT, clock: { now: () => new Date(T0) } });
+        rapport = createRapport({
+          storage: reopened.storage,
+          tenant: TENANT,
+          clock: { now: () => new Date(T0) },
+        });
         await rapport.start();
         expect((await rapport.stats()).interactions).toBe(2);
         expect(await reopened.raw.count(TENANT, 'interactions')).toBe(2);

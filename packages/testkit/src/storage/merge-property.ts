@@ -1,8 +1,8 @@
-import { type Rapport, createRapport } from '@rapport/core';
+import { createRapport, type Rapport } from '@rapport/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { T0, message } from './fixtures.js';
 import type { StorageUnderTest } from './conformance.js';
+import { message, T0 } from './fixtures.js';
 
 type Op =
   | { kind: 'ingest'; items: Array<{ item: number; person: number }> }
@@ -27,11 +27,18 @@ const person = (n: number) => `person-${n}`;
  * merged customer, and undoing every merge (newest first) gives each identity and interaction
  * back to the customer it was created with.
  */
-export async function checkMergeRoundTrip(create: () => Promise<StorageUnderTest>, numRuns: number): Promise<void> {
+export async function checkMergeRoundTrip(
+  create: () => Promise<StorageUnderTest>,
+  numRuns: number,
+): Promise<void> {
   await fc.assert(
     fc.asyncProperty(fc.array(opArbitrary, { minLength: 1, maxLength: 25 }), async (ops) => {
       const target = await create();
-      const rapport = createRapport({ storage: target.storage, tenant: TENANT, clock: { now: () => new Date(T0) } });
+      const rapport = createRapport({
+        storage: target.storage,
+        tenant: TENANT,
+        clock: { now: () => new Date(T0) },
+      });
       await rapport.start();
       try {
         await runOps(rapport, target, ops);
@@ -83,7 +90,11 @@ async function runOps(rapport: Rapport, target: StorageUnderTest, ops: Op[]): Pr
   }
   while (activeMerges.length > 0) await rapport.customers.unmerge(activeMerges.pop()!, { actor: 'test' });
   for (const [item, p] of itemPerson) {
-    const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: `m-${item}` });
+    const row = await target.raw.interaction(TENANT, {
+      channel: 'email',
+      account: 'support@acme.test',
+      externalId: `m-${item}`,
+    });
     expect(row?.customerId).toBe(originalOwner.get(p));
   }
   for (const [p, owner] of originalOwner) {
@@ -92,12 +103,20 @@ async function runOps(rapport: Rapport, target: StorageUnderTest, ops: Op[]): Pr
   }
 }
 
-async function checkInvariants(rapport: Rapport, target: StorageUnderTest, itemPerson: Map<number, number>): Promise<void> {
+async function checkInvariants(
+  rapport: Rapport,
+  target: StorageUnderTest,
+  itemPerson: Map<number, number>,
+): Promise<void> {
   const people = new Set(itemPerson.values());
   expect(await target.raw.count(TENANT, 'interactions')).toBe(itemPerson.size);
   expect(await target.raw.count(TENANT, 'identities')).toBe(people.size);
   for (const [item, p] of itemPerson) {
-    const row = await target.raw.interaction(TENANT, { channel: 'email', account: 'support@acme.test', externalId: `m-${item}` });
+    const row = await target.raw.interaction(TENANT, {
+      channel: 'email',
+      account: 'support@acme.test',
+      externalId: `m-${item}`,
+    });
     const owner = await target.raw.identityOwner(TENANT, { channel: 'email', externalId: person(p) });
     expect(row?.customerId).toBe(owner);
     expect((await target.raw.customer(TENANT, owner!))?.status).toBe('active');

@@ -1,7 +1,14 @@
 import type { IdentityKey, InteractionKey } from '@rapport/core';
 
 /** Logical tables a store keeps; each store maps them to its own layout. */
-export type RawTable = 'customers' | 'identities' | 'interactions' | 'conversations' | 'merges' | 'consents' | 'scores';
+export type RawTable =
+  | 'customers'
+  | 'identities'
+  | 'interactions'
+  | 'conversations'
+  | 'merges'
+  | 'consents'
+  | 'scores';
 
 /** An interaction as persisted, read without going through the plugin's API. */
 export interface RawInteractionRow {

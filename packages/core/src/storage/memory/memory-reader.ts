@@ -2,10 +2,22 @@ import type { Consent } from '../../domain/consent.js';
 import type { Conversation, ConversationKey } from '../../domain/conversation.js';
 import type { Customer } from '../../domain/customer.js';
 import { type Identity, type IdentityKey, identityKeyString } from '../../domain/identity.js';
-import { type Interaction, type InteractionHead, type InteractionKey, interactionKeyString } from '../../domain/interaction.js';
+import {
+  type Interaction,
+  type InteractionHead,
+  type InteractionKey,
+  interactionKeyString,
+} from '../../domain/interaction.js';
 import type { MergeRecord } from '../../domain/merge.js';
 import type { Score } from '../../domain/score.js';
-import type { ConversationFilter, CustomerExport, Page, PageRequest, StorageReader, StorageStats } from '../../plugins/storage.js';
+import type {
+  ConversationFilter,
+  CustomerExport,
+  Page,
+  PageRequest,
+  StorageReader,
+  StorageStats,
+} from '../../plugins/storage.js';
 import { decodeCursor, encodeCursor } from '../paging.js';
 import type { TenantData } from './tenant-data.js';
 
@@ -14,7 +26,11 @@ function newestFirst(a: { t: number; id: string }, b: { t: number; id: string })
   return b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
-function pageOf<T>(sorted: Array<{ t: number; id: string; item: T }>, page: PageRequest, ascending: boolean): Page<T> {
+function pageOf<T>(
+  sorted: Array<{ t: number; id: string; item: T }>,
+  page: PageRequest,
+  ascending: boolean,
+): Page<T> {
   let start = 0;
   if (page.cursor) {
     const [t, id] = decodeCursor(page.cursor) as [number, string];
@@ -26,7 +42,10 @@ function pageOf<T>(sorted: Array<{ t: number; id: string; item: T }>, page: Page
   const slice = sorted.slice(start, start + page.limit);
   const last = slice[slice.length - 1];
   const more = start + page.limit < sorted.length;
-  return { items: slice.map((row) => row.item), nextCursor: more && last ? encodeCursor([last.t, last.id]) : null };
+  return {
+    items: slice.map((row) => row.item),
+    nextCursor: more && last ? encodeCursor([last.t, last.id]) : null,
+  };
 }
 
 /** Reads over one tenant's maps. */
@@ -54,11 +73,15 @@ export class MemoryReader implements StorageReader {
 
   findIdentitiesByVerifiedEmail(emails: readonly string[]): Identity[] {
     const wanted = new Set(emails);
-    return [...this.data.identities.values()].filter((i) => i.verified && i.email !== null && wanted.has(i.email));
+    return [...this.data.identities.values()].filter(
+      (i) => i.verified && i.email !== null && wanted.has(i.email),
+    );
   }
 
   listIdentities(customerId: string): Identity[] {
-    return [...this.data.identities.values()].filter((i) => i.customerId === customerId).map((i) => ({ ...i }));
+    return [...this.data.identities.values()]
+      .filter((i) => i.customerId === customerId)
+      .map((i) => ({ ...i }));
   }
 
   findInteractions(keys: readonly InteractionKey[]): InteractionHead[] {
@@ -132,7 +155,7 @@ export class MemoryReader implements StorageReader {
 
   searchCustomers(prefix: string, limit: number): Customer[] {
     const p = prefix.toLowerCase();
-    const starts = (value: string | null) => value !== null && value.toLowerCase().startsWith(p);
+    const starts = (value: string | null) => value?.toLowerCase().startsWith(p);
     const found = new Set<string>();
     for (const c of this.data.customers.values()) {
       if (c.status === 'active' && (starts(c.displayName) || starts(c.primaryEmail))) found.add(c.id);
@@ -217,8 +240,12 @@ export class MemoryReader implements StorageReader {
     return {
       customer: { ...customer },
       identities: this.listIdentities(customerId),
-      interactions: [...this.data.interactions.values()].filter((i) => i.customerId === customerId).map((i) => ({ ...i })),
-      conversations: [...this.data.conversations.values()].filter((c) => c.customerId === customerId).map((c) => ({ ...c })),
+      interactions: [...this.data.interactions.values()]
+        .filter((i) => i.customerId === customerId)
+        .map((i) => ({ ...i })),
+      conversations: [...this.data.conversations.values()]
+        .filter((c) => c.customerId === customerId)
+        .map((c) => ({ ...c })),
       consents: this.listConsents([customerId]),
       scores: this.data.scores.filter((s) => s.customerId === customerId).map((s) => ({ ...s })),
       merges: this.listMerges(customerId),

@@ -4,7 +4,7 @@ import { STORAGE_SPEC_VERSION } from '../../plugins/storage.js';
 import { Mutex } from '../mutex.js';
 import { MemoryReader } from './memory-reader.js';
 import { MemoryUnitOfWork } from './memory-unit-of-work.js';
-import { type TenantData, emptyTenantData } from './tenant-data.js';
+import { emptyTenantData, type TenantData } from './tenant-data.js';
 
 /** The memory store, with access to its maps for tests (the conformance suite's raw queries). */
 export interface MemoryStoragePlugin extends StoragePlugin {

@@ -46,13 +46,15 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
   }
 
   updateCustomers(customers: readonly Customer[]): void {
-    for (const c of customers) if (this.data.customers.has(c.id)) this.put(this.data.customers, c.id, { ...c });
+    for (const c of customers)
+      if (this.data.customers.has(c.id)) this.put(this.data.customers, c.id, { ...c });
   }
 
   insertIdentities(identities: readonly Identity[]): void {
     for (const i of identities) {
       const key = identityKeyString(i);
-      if (this.data.identityByKey.has(key)) throw new Error(`identity ${i.channel}/${i.externalId} already exists`);
+      if (this.data.identityByKey.has(key))
+        throw new Error(`identity ${i.channel}/${i.externalId} already exists`);
       this.put(this.data.identities, i.id, { ...i });
       this.put(this.data.identityByKey, key, i.id);
     }
@@ -103,7 +105,8 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
   insertConversations(conversations: readonly Conversation[]): void {
     for (const c of conversations) {
       const key = interactionKeyString(c);
-      if (this.data.conversationByKey.has(key)) throw new Error(`conversation ${c.channel}/${c.externalId} already exists`);
+      if (this.data.conversationByKey.has(key))
+        throw new Error(`conversation ${c.channel}/${c.externalId} already exists`);
       this.put(this.data.conversations, c.id, { ...c });
       this.put(this.data.conversationByKey, key, c.id);
     }
@@ -116,7 +119,8 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
       this.put(this.data.conversations, t.id, {
         ...c,
         interactionCount: c.interactionCount + t.added,
-        lastInteractionAt: t.lastInteractionAt > c.lastInteractionAt ? t.lastInteractionAt : c.lastInteractionAt,
+        lastInteractionAt:
+          t.lastInteractionAt > c.lastInteractionAt ? t.lastInteractionAt : c.lastInteractionAt,
         customerId: c.customerId ?? t.customerId,
       });
     }
@@ -181,7 +185,8 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
       this.remove(this.data.conversations, c.id);
       this.remove(this.data.conversationByKey, interactionKeyString(c));
     }
-    for (const c of [...this.data.consents.values()]) if (c.customerId === customerId) this.remove(this.data.consents, c.id);
+    for (const c of [...this.data.consents.values()])
+      if (c.customerId === customerId) this.remove(this.data.consents, c.id);
     const scores = this.data.scores;
     const kept = scores.filter((s) => s.customerId !== customerId);
     const previous = scores.splice(0, scores.length, ...kept);
