@@ -158,18 +158,20 @@ describe('ingest', () => {
     function* source() {
       for (let i = 0; i < 2500; i++)
         yield i === 1234 ? { broken: true } : item(i, { actor: { externalId: `u${i % 100}` } });
+      return 'source done';
     }
     const progress: number[] = [];
-    const rejected: number[] = [];
+    const rejected: Array<[number, unknown]> = [];
     const summary = await rapport.ingestStream(source(), {
       batchSize: 1000,
       onProgress: (p) => progress.push(p.processed),
-      onRejected: (r) => rejected.push(r.index),
+      onRejected: (r, given) => rejected.push([r.index, given]),
     });
     expect(summary.processed).toBe(2500);
     expect(summary.counts).toMatchObject({ created: 2499, rejected: 1 });
     expect(progress).toEqual([1000, 2000, 2500]);
-    expect(rejected).toEqual([1234]);
+    expect(rejected).toEqual([[1234, { broken: true }]]);
+    expect(summary.sourceResult).toBe('source done');
     expect((await rapport.stats()).customers).toBe(100);
   });
 

@@ -78,7 +78,7 @@ describe('loadTwcs on the first 5,000 tweets', () => {
     expect(items.get('8')).toMatchObject({
       kind: 'message',
       direction: 'inbound',
-      actor: { externalId: '115712' },
+      actor: { externalId: '115712', handle: '115712' },
     });
     expect(items.get('1')).toEqual({
       channel: 'twitter',
@@ -89,14 +89,14 @@ describe('loadTwcs on the first 5,000 tweets', () => {
       text: '@115712 I understand. I would like to assist you. We would need to get you into a private secured link to further assist.',
       occurredAt: '2017-10-31T22:10:47.000Z',
       actor: { externalId: 'sprintcare', handle: 'sprintcare' },
-      recipient: { externalId: '115712' },
+      recipient: { externalId: '115712', handle: '115712' },
       thread: '8',
       parent: '3',
     });
     expect(items.get('2')).toMatchObject({
       kind: 'reply',
       direction: 'inbound',
-      actor: { externalId: '115712' },
+      actor: { externalId: '115712', handle: '115712' },
       occurredAt: '2017-10-31T22:11:45.000Z',
     });
     expect(items.get('2')!.recipient).toBeUndefined();
@@ -110,7 +110,10 @@ describe('loadTwcs on the first 5,000 tweets', () => {
     for (const item of outbound) {
       const parent = item.parent === undefined ? undefined : items.get(item.parent);
       if (parent?.direction === 'inbound')
-        expect(item.recipient).toEqual({ externalId: parent.actor.externalId });
+        expect(item.recipient).toEqual({
+          externalId: parent.actor.externalId,
+          handle: parent.actor.externalId,
+        });
     }
     // 387 (Morrisons) continues its own reply 386, which answers customer 115804's tweet 384.
     expect(items.get('387')).toMatchObject({ parent: '386', recipient: { externalId: '115804' } });

@@ -1,5 +1,10 @@
-import { type StorageRawQueries, describeStorageConformance } from '../src/index.js';
-import { type MemoryStoragePlugin, identityKeyString, interactionKeyString, memoryStorage } from '@rapport/core';
+import {
+  identityKeyString,
+  interactionKeyString,
+  type MemoryStoragePlugin,
+  memoryStorage,
+} from '@rapport/core';
+import { describeStorageConformance, type StorageRawQueries } from '../src/index.js';
 
 /** Raw queries over the memory store's maps, bypassing its reader. */
 function memoryRaw(store: MemoryStoragePlugin): StorageRawQueries {
@@ -32,7 +37,9 @@ function memoryRaw(store: MemoryStoragePlugin): StorageRawQueries {
     },
     async customer(tenantId, id) {
       const c = store.inspect(tenantId).customers.get(id);
-      return c ? { id: c.id, status: c.status, mergedInto: c.mergedInto, displayName: c.displayName, tags: c.tags } : null;
+      return c
+        ? { id: c.id, status: c.status, mergedInto: c.mergedInto, displayName: c.displayName, tags: c.tags }
+        : null;
     },
   };
 }

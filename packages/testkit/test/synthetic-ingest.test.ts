@@ -6,7 +6,9 @@ describe('synthetic stream through the pipeline', () => {
   it('resolves exactly the persons and identities the generator made, and every edit is an update', async () => {
     const rapport = await createTestRapport();
     const stats = createSyntheticStats();
-    const summary = await rapport.ingestStream(syntheticStream({ seed: 3, interactions: 20_000 }, stats), { batchSize: 500 });
+    const summary = await rapport.ingestStream(syntheticStream({ seed: 3, interactions: 20_000 }, stats), {
+      batchSize: 500,
+    });
     expect(summary.counts.rejected).toBe(0);
     expect(summary.counts.updated).toBe(stats.edits);
     const stored = await rapport.stats();

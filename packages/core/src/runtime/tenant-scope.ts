@@ -38,17 +38,19 @@ export interface IngestStreamOptions {
   batchSize?: number;
   /** Called after every batch with the running totals. */
   onProgress?: (progress: { processed: number; counts: IngestCounts }) => void;
-  /** Called for every rejected item (the stream goes on). */
-  onRejected?: (result: IngestItemResult) => void;
+  /** Called for every rejected item, with the item as given (the stream goes on). */
+  onRejected?: (result: IngestItemResult, item: unknown) => void;
   /** Stops after the current batch. */
   signal?: AbortSignal;
 }
 
 /** Totals of a streamed ingest. */
-export interface IngestStreamSummary {
+export interface IngestStreamSummary<R = unknown> {
   processed: number;
   counts: IngestCounts;
   durationMs: number;
+  /** What the source returned when it ended (a loader's summary, for example); undefined if stopped early. */
+  sourceResult: R | undefined;
 }
 
 /** Who performs an operation and why. */
@@ -126,15 +128,16 @@ export class TenantScope {
    * Ingests a stream of any size in batches, holding one batch at a time. Rejected items are
    * reported through `onRejected`, not collected.
    */
-  async ingestStream(
-    source: AsyncIterable<unknown> | Iterable<unknown>,
+  async ingestStream<R = unknown>(
+    source: AsyncIterable<unknown, R> | Iterable<unknown, R>,
     options: IngestStreamOptions = {},
-  ): Promise<IngestStreamSummary> {
+  ): Promise<IngestStreamSummary<R>> {
     this.deps.assertStarted();
     const batchSize = options.batchSize ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RapportError('RAPPORT_INVALID_INPUT', `batchSize ${batchSize} is not a positive integer`, {
         path: ['batchSize'],
+        hint: 'use a whole number of items per unit of work, such as 1000',
       });
     }
     const started = performance.now();
@@ -147,23 +150,39 @@ export class TenantScope {
         this.tenantId,
         processed,
       );
+      if (options.onRejected && batchCounts.rejected > 0) {
+        for (const [i, r] of results.entries()) if (r.status === 'rejected') options.onRejected(r, batch[i]);
+      }
       processed += batch.length;
       batch = [];
       for (const key of Object.keys(counts) as Array<keyof IngestCounts>) counts[key] += batchCounts[key];
-      if (options.onRejected && batchCounts.rejected > 0) {
-        for (const r of results) if (r.status === 'rejected') options.onRejected(r);
-      }
       options.onProgress?.({ processed, counts: { ...counts } });
     };
-    for await (const item of source) {
-      batch.push(item);
-      if (batch.length >= batchSize) {
-        await flush();
-        if (options.signal?.aborted) break;
+    // Iterated by hand rather than with for-await so the source's return value (a loader's own
+    // summary, say) reaches the caller.
+    const iterator =
+      Symbol.asyncIterator in source
+        ? source[Symbol.asyncIterator]()
+        : (source as Iterable<unknown, R>)[Symbol.iterator]();
+    let sourceResult: R | undefined;
+    try {
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done) {
+          sourceResult = step.value;
+          break;
+        }
+        batch.push(step.value);
+        if (batch.length >= batchSize) {
+          await flush();
+          if (options.signal?.aborted) break;
+        }
       }
+      if (batch.length > 0) await flush();
+    } finally {
+      if (sourceResult === undefined) await iterator.return?.();
     }
-    if (batch.length > 0) await flush();
-    return { processed, counts, durationMs: performance.now() - started };
+    return { processed, counts, durationMs: performance.now() - started, sourceResult };
   }
 
   /** Counts across the tenant. */

@@ -202,7 +202,7 @@ export async function* loadTwcs(
     let recipient: IdentityInput | undefined;
     if (!row.inbound) {
       const customer = index.customerAnsweredBy(at);
-      if (customer !== undefined) recipient = { externalId: customer };
+      if (customer !== undefined) recipient = { externalId: customer, handle: customer };
     }
     const metadata: Record<string, unknown> = {};
     if (row.parent !== undefined && !parentInFile) metadata.parentMissing = true;
@@ -218,8 +218,8 @@ export async function* loadTwcs(
       kind: row.parent !== undefined ? 'reply' : row.inbound ? 'message' : 'post',
       ...(text.trim() === '' ? {} : { text }),
       occurredAt,
-      // Brand author ids are their screen names; customer ids are anonymised numbers, not handles.
-      actor: row.inbound ? { externalId: row.author } : { externalId: row.author, handle: row.author },
+      // Author ids are what tweets @-mention: brands' screen names, customers' anonymised numbers.
+      actor: { externalId: row.author, handle: row.author },
       ...(recipient === undefined ? {} : { recipient }),
       thread: index.threadAt(at),
       ...(row.parent === undefined ? {} : { parent: row.parent }),

@@ -1,0 +1,47 @@
+/**
+ * `@rapport/cli`: the `rapport` command as a library, so it can be embedded or tested in-process.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  type CustomerMatch,
+  type CustomerSearchHit,
+  type CustomerSearchReport,
+  type CustomerShowReport,
+  findCustomer,
+  type MatchedBy,
+  renderCustomer,
+  renderSearch,
+  searchCustomers,
+  showCustomer,
+} from './commands/customers.js';
+export {
+  type ImportOptions,
+  type ImportReport,
+  isMalformedSkip,
+  MAX_BATCH_SIZE,
+  type RejectedItem,
+  renderImportReport,
+  runImport,
+  SHOWN_PROBLEMS,
+} from './commands/import.js';
+export { renderStats, type StatsReport } from './commands/stats.js';
+export {
+  CliError,
+  type CliErrorOptions,
+  CliExit,
+  describeError,
+  exitCodes,
+  type ReportedError,
+  renderError,
+} from './errors.js';
+export { type CliIO, processIO, resolveIO } from './io.js';
+export { createProgram, runCli } from './program.js';
+export {
+  createProgressReporter,
+  type ImportProgress,
+  type ProgressOptions,
+  type ProgressReporter,
+} from './progress.js';
+export { DEFAULT_DB, openStore, type StoreOptions, storageFor, withStore } from './store.js';

@@ -1,0 +1,59 @@
+import { Command, CommanderError } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import { registerCustomers } from './commands/customers.js';
+import { registerImport } from './commands/import.js';
+import { registerStats } from './commands/stats.js';
+import { CliError, CliExit, describeError, exitCodes, renderError } from './errors.js';
+import { json } from './format.js';
+import { type CliIO, resolveIO } from './io.js';
+
+/**
+ * Builds the `rapport` command. Output goes through `io` (the process's streams by default), and
+ * errors are thrown rather than exiting the process: commander's as `CommanderError`, a command's
+ * non-zero result as {@link CliExit}, failures as `CliError` or `RapportError`. {@link runCli}
+ * turns all of them into an exit code.
+ *
+ * @param io - where to write; tests pass functions that collect the text.
+ */
+export function createProgram(io?: Partial<CliIO>): Command {
+  const resolved = resolveIO(io);
+  const program = new Command();
+  // Settings made before `.command()` are inherited by the subcommands.
+  program
+    .name('rapport')
+    .description('Rapport social CRM: import data, look up customers, print stats.')
+    .version(packageJson.version, '-v, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: resolved.stdout, writeErr: resolved.stderr })
+    .showHelpAfterError('(add --help for usage)')
+    .allowExcessArguments(false);
+  registerImport(program, resolved);
+  registerCustomers(program, resolved);
+  registerStats(program, resolved);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the program name) and returns the exit code:
+ * 0 success, 2 an import with rejected or malformed items, 1 a usage or fatal error. Fatal errors
+ * are printed as a message and a hint (as `{ "error": … }` on stdout with `--json`).
+ */
+export async function runCli(argv: readonly string[], io?: Partial<CliIO>): Promise<number> {
+  const resolved = resolveIO(io);
+  const program = createProgram(resolved);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof CliExit) return error.exitCode;
+    // Commander has already printed its message (or the help, or the version).
+    if (error instanceof CommanderError) return error.exitCode;
+    const reported = describeError(error);
+    if (argv.includes('--json')) resolved.stdout(json({ error: reported }));
+    else resolved.stderr(renderError(reported));
+    if (reported.code === 'CLI_UNEXPECTED' && process.env.RAPPORT_DEBUG && error instanceof Error) {
+      resolved.stderr(`${error.stack}\n`);
+    }
+    return error instanceof CliError ? error.exitCode : exitCodes.fatal;
+  }
+}
