@@ -1,4 +1,3 @@
-export * from './storage/conformance.js';
 export * from './storage/fixtures.js';
 export * from './storage/raw-queries.js';
 export * from './synthetic/index.js';

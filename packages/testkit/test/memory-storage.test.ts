@@ -4,7 +4,8 @@ import {
   type MemoryStoragePlugin,
   memoryStorage,
 } from '@rapport/core';
-import { describeStorageConformance, type StorageRawQueries } from '../src/index.js';
+import { describeStorageConformance } from '../src/conformance.js';
+import type { StorageRawQueries } from '../src/index.js';
 
 /** Raw queries over the memory store's maps, bypassing its reader. */
 function memoryRaw(store: MemoryStoragePlugin): StorageRawQueries {

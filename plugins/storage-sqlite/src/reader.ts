@@ -1,0 +1,437 @@
+import type {
+  Consent,
+  Conversation,
+  ConversationFilter,
+  ConversationKey,
+  Customer,
+  CustomerExport,
+  Identity,
+  IdentityKey,
+  Interaction,
+  InteractionHead,
+  InteractionKey,
+  MergeRecord,
+  Page,
+  PageRequest,
+  Score,
+  StorageReader,
+  StorageStats,
+} from '@rapport/core';
+import { notOpen, storageFailure } from './errors.js';
+import { decodeCursor, pageLimit, toPage } from './paging.js';
+import { prefixUpperBound } from './prefix-range.js';
+import {
+  toConsent,
+  toConversation,
+  toCustomer,
+  toIdentity,
+  toInteraction,
+  toMerge,
+  toScore,
+} from './rows.js';
+import { listingBits, type ReadStatements } from './statements.js';
+import type { WriteLock } from './write-lock.js';
+
+/** Whether the store behind a reader is still open. */
+export interface StoreLiveness {
+  readonly closed: boolean;
+}
+
+const timelinePosition = (item: Interaction) => ({ time: item.occurredAt.getTime(), id: item.id });
+const conversationPosition = (item: Conversation) => ({
+  time: item.lastInteractionAt.getTime(),
+  id: item.id,
+});
+
+/** Compares by code unit, like SQLite's BINARY collation, not by locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byTimeThenId(a: { at: Date; id: string }, b: { at: Date; id: string }): number {
+  return a.at.getTime() - b.at.getTime() || compareText(a.id, b.id);
+}
+
+/** Maps rows onto the end of `target` (a loop: spreading a long timeline could overflow the stack). */
+function append<R, T>(target: T[], rows: readonly R[], map: (row: R) => T): void {
+  for (const row of rows) target.push(map(row));
+}
+
+/** The distinct values of a list, without allocating for the common one-element case. */
+function distinct<T>(values: readonly T[]): readonly T[] {
+  return values.length < 2 ? values : [...new Set(values)];
+}
+
+/**
+ * Synchronous reads of one tenant over one connection's prepared statements. Batch lookups loop
+ * a prepared statement per key: with SQLite in-process that costs a few microseconds a key and
+ * needs no SQL built per call.
+ */
+export class SqliteReader implements StorageReader {
+  constructor(
+    protected readonly q: ReadStatements,
+    readonly tenantId: string,
+    protected readonly store: StoreLiveness,
+  ) {}
+
+  /** Throws when this reader may no longer be used. Called before every public method. */
+  assertUsable(operation: string): void {
+    if (this.store.closed) throw notOpen(operation, 'closed');
+  }
+
+  /** The error to throw for a failure inside `operation`. */
+  failure(operation: string, error: unknown): Error {
+    return storageFailure(operation, error);
+  }
+
+  getCustomers(ids: readonly string[]): Customer[] {
+    const out: Customer[] = [];
+    const statement = this.q.customerById;
+    for (const id of ids) {
+      const row = statement.get(this.tenantId, id);
+      if (row !== undefined) out.push(toCustomer(row));
+    }
+    return out;
+  }
+
+  findIdentities(keys: readonly IdentityKey[]): Identity[] {
+    const out: Identity[] = [];
+    const statement = this.q.identityByKey;
+    for (const key of keys) {
+      const row = statement.get(this.tenantId, key.channel, key.externalId);
+      if (row !== undefined) out.push(toIdentity(row));
+    }
+    return out;
+  }
+
+  findIdentitiesByVerifiedEmail(emails: readonly string[]): Identity[] {
+    const out: Identity[] = [];
+    for (const email of distinct(emails.map((e) => e.toLowerCase()))) {
+      append(out, this.q.identitiesByVerifiedEmail.all(this.tenantId, email), toIdentity);
+    }
+    return out;
+  }
+
+  listIdentities(customerId: string): Identity[] {
+    return this.q.identitiesByCustomer.all(this.tenantId, customerId).map(toIdentity);
+  }
+
+  findInteractions(keys: readonly InteractionKey[]): InteractionHead[] {
+    const out: InteractionHead[] = [];
+    const statement = this.q.interactionHeadByKey;
+    for (const key of keys) {
+      const head = statement.get(this.tenantId, key.channel, key.account, key.externalId);
+      if (head !== undefined) out.push(head);
+    }
+    return out;
+  }
+
+  getInteraction(id: string): Interaction | null {
+    const row = this.q.interactionById.get(this.tenantId, id);
+    return row === undefined ? null : toInteraction(row);
+  }
+
+  timeline(customerId: string, page: PageRequest): Page<Interaction> {
+    const limit = pageLimit(page);
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const rows =
+      after === null
+        ? this.q.timelineFirst.all(this.tenantId, customerId, limit + 1)
+        : this.q.timelineAfter.all(this.tenantId, customerId, after.time, after.id, limit + 1);
+    return toPage(rows, limit, toInteraction, timelinePosition);
+  }
+
+  findConversations(keys: readonly ConversationKey[]): Conversation[] {
+    const out: Conversation[] = [];
+    const statement = this.q.conversationByKey;
+    for (const key of keys) {
+      const row = statement.get(this.tenantId, key.channel, key.account, key.externalId);
+      if (row !== undefined) out.push(toConversation(row));
+    }
+    return out;
+  }
+
+  getConversation(id: string): Conversation | null {
+    const row = this.q.conversationById.get(this.tenantId, id);
+    return row === undefined ? null : toConversation(row);
+  }
+
+  conversationInteractions(conversationId: string, page: PageRequest): Page<Interaction> {
+    const limit = pageLimit(page);
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const rows =
+      after === null
+        ? this.q.conversationInteractionsFirst.all(this.tenantId, conversationId, limit + 1)
+        : this.q.conversationInteractionsAfter.all(
+            this.tenantId,
+            conversationId,
+            after.time,
+            after.id,
+            limit + 1,
+          );
+    return toPage(rows, limit, toInteraction, timelinePosition);
+  }
+
+  listConversations(filter: ConversationFilter, page: PageRequest): Page<Conversation> {
+    const limit = pageLimit(page);
+    let bits = 0;
+    const params: unknown[] = [this.tenantId];
+    if (filter.customerId != null) {
+      bits |= listingBits.customer;
+      params.push(filter.customerId);
+    }
+    if (filter.channel != null) {
+      bits |= listingBits.channel;
+      params.push(filter.channel);
+    }
+    if (filter.account != null) {
+      bits |= listingBits.account;
+      params.push(filter.account);
+    }
+    if (page.cursor) {
+      const position = decodeCursor(page.cursor);
+      bits |= listingBits.cursor;
+      params.push(position.time, position.id);
+    }
+    params.push(limit + 1);
+    const rows = this.q.listConversations(bits).all(...params);
+    return toPage(rows, limit, toConversation, conversationPosition);
+  }
+
+  searchCustomers(prefix: string, limit: number): Customer[] {
+    if (!(limit >= 1)) return [];
+    const max = Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER);
+    const low = prefix.toLowerCase();
+    const high = prefixUpperBound(low);
+    const rows =
+      high === null
+        ? this.q.searchUnbounded.all({ tenant: this.tenantId, low, limit: max })
+        : this.q.searchBounded.all({ tenant: this.tenantId, low, high, limit: max });
+    return rows.map(toCustomer);
+  }
+
+  getMerge(id: string): MergeRecord | null {
+    const row = this.q.mergeById.get(this.tenantId, id);
+    return row === undefined ? null : toMerge(row);
+  }
+
+  listMerges(customerId: string): MergeRecord[] {
+    return this.q.mergesOf.all({ tenant: this.tenantId, customer: customerId }).map(toMerge);
+  }
+
+  listConsents(customerIds: readonly string[]): Consent[] {
+    const ids = distinct(customerIds);
+    const out: Consent[] = [];
+    for (const id of ids) append(out, this.q.consentsOf.all(this.tenantId, id), toConsent);
+    // Each customer's consents come sorted; several customers' are merged into one history.
+    if (ids.length > 1) out.sort(byTimeThenId);
+    return out;
+  }
+
+  latestScores(customerIds: readonly string[]): Score[] {
+    const out: Score[] = [];
+    for (const id of distinct(customerIds))
+      append(out, this.q.latestScoresOf.all(this.tenantId, id), toScore);
+    return out;
+  }
+
+  findErasures(keys: readonly string[]): string[] {
+    const out: string[] = [];
+    const statement = this.q.erasureExists;
+    for (const key of keys) {
+      if (statement.get(this.tenantId, key) !== undefined) out.push(key);
+    }
+    return out;
+  }
+
+  stats(): StorageStats {
+    return this.q.snapshot(() => {
+      const counts = this.q.counts.get({ tenant: this.tenantId })!;
+      const accounts = this.q.accountCounts.all(this.tenantId);
+      let interactions = 0;
+      const channels = new Map<string, number>();
+      for (const row of accounts) {
+        interactions += row.n;
+        channels.set(row.channel, (channels.get(row.channel) ?? 0) + row.n);
+      }
+      const byChannel = [...channels]
+        .map(([channel, n]) => ({ channel, interactions: n }))
+        .sort((a, b) => b.interactions - a.interactions || compareText(a.channel, b.channel));
+      const busiestAccounts = accounts
+        .sort((a, b) => b.n - a.n || compareText(a.account, b.account) || compareText(a.channel, b.channel))
+        .slice(0, 10)
+        .map((row) => ({ channel: row.channel, account: row.account, interactions: row.n }));
+      return {
+        customers: counts.customers - counts.inactive,
+        identities: counts.identities,
+        interactions,
+        conversations: counts.conversations,
+        merges: counts.merges,
+        byChannel,
+        busiestAccounts,
+      };
+    });
+  }
+
+  exportCustomer(customerId: string): CustomerExport | null {
+    return this.q.snapshot(() => {
+      const row = this.q.customerById.get(this.tenantId, customerId);
+      if (row === undefined) return null;
+      // Customers merged into this one are part of it: what they still hold belongs to the export.
+      const family = this.q.customerFamily.all({ tenant: this.tenantId, customer: customerId });
+      const result: CustomerExport = {
+        customer: toCustomer(row),
+        identities: [],
+        interactions: [],
+        conversations: [],
+        consents: [],
+        scores: [],
+        merges: [],
+      };
+      const merges = new Map<string, MergeRecord>();
+      for (const id of family) {
+        append(result.identities, this.q.identitiesByCustomer.all(this.tenantId, id), toIdentity);
+        append(result.interactions, this.q.interactionsOfCustomer.all(this.tenantId, id), toInteraction);
+        append(result.conversations, this.q.conversationsOfCustomer.all(this.tenantId, id), toConversation);
+        append(result.consents, this.q.consentsOf.all(this.tenantId, id), toConsent);
+        append(result.scores, this.q.scoresOfCustomer.all(this.tenantId, id), toScore);
+        for (const merge of this.q.mergesOf.all({ tenant: this.tenantId, customer: id }).map(toMerge)) {
+          if (!merges.has(merge.id)) merges.set(merge.id, merge);
+        }
+      }
+      result.merges = [...merges.values()].sort(byTimeThenId);
+      return result;
+    });
+  }
+}
+
+/** Public reader methods: each checks the store first and reports failures as RapportErrors. */
+export const readerMethods = [
+  'getCustomers',
+  'findIdentities',
+  'findIdentitiesByVerifiedEmail',
+  'listIdentities',
+  'findInteractions',
+  'getInteraction',
+  'timeline',
+  'findConversations',
+  'getConversation',
+  'conversationInteractions',
+  'listConversations',
+  'searchCustomers',
+  'getMerge',
+  'listMerges',
+  'listConsents',
+  'latestScores',
+  'findErasures',
+  'stats',
+  'exportCustomer',
+] as const satisfies ReadonlyArray<keyof StorageReader>;
+
+interface Guarded {
+  assertUsable(operation: string): void;
+  failure(operation: string, error: unknown): Error;
+}
+
+/**
+ * Wraps the named prototype methods once, at load time, so every call first checks the object is
+ * still usable and every failure surfaces as a RapportError naming the method. Doing it on the
+ * prototype keeps the method bodies plain and costs one extra call per batch, not per row.
+ */
+export function guardMethods(prototype: object, methods: readonly string[]): void {
+  const target = prototype as Record<string, unknown>;
+  for (const name of methods) {
+    const method = target[name] as (...args: unknown[]) => unknown;
+    target[name] = function guarded(this: Guarded, ...args: unknown[]): unknown {
+      this.assertUsable(name);
+      try {
+        return method.apply(this, args);
+      } catch (error) {
+        throw this.failure(name, error);
+      }
+    };
+  }
+}
+
+guardMethods(SqliteReader.prototype, readerMethods);
+
+/**
+ * A reader of committed data over the writer connection, for stores with one connection
+ * (`:memory:`, or a file without WAL): while a unit of work is open, a call waits its turn
+ * behind it and returns a Promise; otherwise it answers at once.
+ *
+ * Calling it from inside that unit of work's own `work` would wait for itself; use the unit of
+ * work's own reads there.
+ */
+export class QueuedReader implements StorageReader {
+  constructor(
+    private readonly inner: SqliteReader,
+    private readonly lock: WriteLock,
+  ) {}
+
+  get tenantId(): string {
+    return this.inner.tenantId;
+  }
+
+  private gate<T>(read: () => T): T | Promise<T> {
+    return this.lock.busy ? this.lock.run(read) : read();
+  }
+
+  getCustomers(ids: readonly string[]) {
+    return this.gate(() => this.inner.getCustomers(ids));
+  }
+  findIdentities(keys: readonly IdentityKey[]) {
+    return this.gate(() => this.inner.findIdentities(keys));
+  }
+  findIdentitiesByVerifiedEmail(emails: readonly string[]) {
+    return this.gate(() => this.inner.findIdentitiesByVerifiedEmail(emails));
+  }
+  listIdentities(customerId: string) {
+    return this.gate(() => this.inner.listIdentities(customerId));
+  }
+  findInteractions(keys: readonly InteractionKey[]) {
+    return this.gate(() => this.inner.findInteractions(keys));
+  }
+  getInteraction(id: string) {
+    return this.gate(() => this.inner.getInteraction(id));
+  }
+  timeline(customerId: string, page: PageRequest) {
+    return this.gate(() => this.inner.timeline(customerId, page));
+  }
+  findConversations(keys: readonly ConversationKey[]) {
+    return this.gate(() => this.inner.findConversations(keys));
+  }
+  getConversation(id: string) {
+    return this.gate(() => this.inner.getConversation(id));
+  }
+  conversationInteractions(conversationId: string, page: PageRequest) {
+    return this.gate(() => this.inner.conversationInteractions(conversationId, page));
+  }
+  listConversations(filter: ConversationFilter, page: PageRequest) {
+    return this.gate(() => this.inner.listConversations(filter, page));
+  }
+  searchCustomers(prefix: string, limit: number) {
+    return this.gate(() => this.inner.searchCustomers(prefix, limit));
+  }
+  getMerge(id: string) {
+    return this.gate(() => this.inner.getMerge(id));
+  }
+  listMerges(customerId: string) {
+    return this.gate(() => this.inner.listMerges(customerId));
+  }
+  listConsents(customerIds: readonly string[]) {
+    return this.gate(() => this.inner.listConsents(customerIds));
+  }
+  latestScores(customerIds: readonly string[]) {
+    return this.gate(() => this.inner.latestScores(customerIds));
+  }
+  findErasures(keys: readonly string[]) {
+    return this.gate(() => this.inner.findErasures(keys));
+  }
+  stats() {
+    return this.gate(() => this.inner.stats());
+  }
+  exportCustomer(customerId: string) {
+    return this.gate(() => this.inner.exportCustomer(customerId));
+  }
+}
