@@ -114,7 +114,6 @@ CREATE TABLE interactions (
 CREATE UNIQUE INDEX interactions_key ON interactions (tenant_id, channel, account, external_id);
 CREATE INDEX interactions_timeline ON interactions (tenant_id, customer_id, occurred_at DESC, id DESC)
   WHERE customer_id IS NOT NULL;
-CREATE INDEX interactions_identity ON interactions (tenant_id, identity_id) WHERE identity_id IS NOT NULL;
 CREATE INDEX interactions_conversation ON interactions (tenant_id, conversation_id, occurred_at, id)
   WHERE conversation_id IS NOT NULL;
 CREATE INDEX interactions_referred_identity ON interactions (tenant_id, referred_identity_id)

@@ -237,8 +237,8 @@ export class WriteStatements {
   readonly reassignIdentity: Statement<[string, string, string]>;
   readonly insertInteraction: Statement<unknown[]>;
   readonly updateInteractionContent: Statement<unknown[]>;
-  readonly reassignInteractionsByIdentity: Statement<[string, string, string]>;
-  readonly reassignReferralsByIdentity: Statement<[string, string, string]>;
+  readonly reassignInteractionsByIdentity: Statement<[string, string, string, string]>;
+  readonly reassignReferralsByIdentity: Statement<[string, string, string, string]>;
   readonly insertConversation: Statement<unknown[]>;
   readonly touchConversation: Statement<[number, number, string, string]>;
   readonly setMissingConversationCustomer: Statement<[string, string, string]>;
@@ -296,10 +296,11 @@ export class WriteStatements {
        WHERE tenant_id = ? AND id = ? AND version < ?`,
     );
     this.reassignInteractionsByIdentity = db.prepare(
-      'UPDATE interactions SET customer_id = ? WHERE tenant_id = ? AND identity_id = ?',
+      // Through the timeline index: an interaction belongs to the owner of its identity.
+      'UPDATE interactions SET customer_id = ? WHERE tenant_id = ? AND customer_id = ? AND identity_id = ?',
     );
     this.reassignReferralsByIdentity = db.prepare(
-      'UPDATE interactions SET referred_customer_id = ? WHERE tenant_id = ? AND referred_identity_id = ?',
+      'UPDATE interactions SET referred_customer_id = ? WHERE tenant_id = ? AND referred_identity_id = ? AND referred_customer_id = ?',
     );
     this.insertConversation = db.prepare(
       `INSERT INTO conversations (${CONVERSATION}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -184,11 +184,11 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     }
   }
 
-  reassignInteractionsByIdentity(identityIds: readonly string[], customerId: string): void {
+  reassignInteractionsByIdentity(identityIds: readonly string[], fromCustomerId: string, toCustomerId: string): void {
     const { reassignInteractionsByIdentity: authored, reassignReferralsByIdentity: referred } = this.w;
     for (const id of identityIds) {
-      authored.run(customerId, this.tenantId, id);
-      referred.run(customerId, this.tenantId, id);
+      authored.run(toCustomerId, this.tenantId, fromCustomerId, id);
+      referred.run(toCustomerId, this.tenantId, id, fromCustomerId);
     }
   }
 

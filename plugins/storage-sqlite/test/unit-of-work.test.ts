@@ -410,7 +410,7 @@ describe('writes', () => {
       await uow.insertIdentities([ia]);
       await uow.insertInteractions([authored, referral, unrelated]);
       await uow.reassignIdentities([ia.id], b.id);
-      await uow.reassignInteractionsByIdentity([ia.id], b.id);
+      await uow.reassignInteractionsByIdentity([ia.id], a.id, b.id);
     });
     const reader = storage.read(TENANT);
     expect(await reader.listIdentities(b.id)).toEqual([{ ...ia, customerId: b.id }]);

@@ -34,6 +34,8 @@ const builtInEffort: Record<BuiltInKind, EffortClass> = {
   referral: 'contribution',
 };
 
+const NON_BLANK = /\S/;
+
 /** Extra kinds declared by an app or a plugin, with their effort class. */
 export type InteractionKindRegistry = Readonly<Record<string, { effort: EffortClass }>>;
 
@@ -48,7 +50,8 @@ export function deriveEffort(
   text: string | null | undefined,
   registry?: InteractionKindRegistry,
 ): EffortClass {
-  const hasText = text !== undefined && text !== null && text.trim().length > 0;
+  // A regex test instead of trim(): no copy of a long text on the ingest hot path.
+  const hasText = text !== undefined && text !== null && NON_BLANK.test(text);
   const known = builtInEffort[kind as BuiltInKind] ?? registry?.[kind]?.effort;
   if (known === undefined) return hasText ? 'contribution' : 'signal';
   if (kind === 'share') return hasText ? 'contribution' : 'signal';

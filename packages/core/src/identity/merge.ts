@@ -71,7 +71,7 @@ export async function mergeCustomers(
   const conversationIds = await uow.conversationIdsOf(absorbedId);
   const consentIds = await uow.consentIdsOf(absorbedId);
   await uow.reassignIdentities(identityIds, survivorId);
-  await uow.reassignInteractionsByIdentity(identityIds, survivorId);
+  await uow.reassignInteractionsByIdentity(identityIds, absorbedId, survivorId);
   await uow.reassignConversations(conversationIds, survivorId);
   await uow.reassignConsents(consentIds, survivorId);
 
@@ -153,7 +153,7 @@ export async function unmergeCustomers(
   const heldConversations = new Set(await uow.conversationIdsOf(holder));
   const heldConsents = new Set(await uow.consentIdsOf(holder));
   await uow.reassignIdentities(identityIds, merge.absorbedId);
-  await uow.reassignInteractionsByIdentity(identityIds, merge.absorbedId);
+  await uow.reassignInteractionsByIdentity(identityIds, holder, merge.absorbedId);
   await uow.reassignConversations(
     merge.conversationIds.filter((id) => heldConversations.has(id)),
     merge.absorbedId,

@@ -41,6 +41,8 @@ interface Occurrence {
 interface KeyGroup {
   key: string;
   occurrences: Occurrence[];
+  /** The customer's identity in the kept occurrence, worked out once in prefetch. */
+  customerSide?: IdentityRef | null;
 }
 
 const version = (input: ParsedInteractionInput): number => input.version ?? 0;
@@ -143,7 +145,8 @@ class TenantBatch {
   private readonly conversationsByKey = new Map<string, Conversation>();
   /** Conversation of each item stored in this batch, by interaction key. */
   private readonly conversationOfItem = new Map<string, string>();
-  private readonly newConversations: Conversation[] = [];
+  /** Conversations this batch starts, by id: written once, with their final count and dates. */
+  private readonly newConversations = new Map<string, Conversation>();
   private readonly touches = new Map<string, ConversationTouch>();
   private readonly inserts: Interaction[] = [];
   private readonly insertedBy = new Map<string, KeyGroup>();
@@ -202,6 +205,7 @@ class TenantBatch {
       if (this.heads.has(g.key)) continue;
       const input = latest(g).input;
       const customerSide = this.customerSide(input);
+      g.customerSide = customerSide;
       if (customerSide) refs.push(customerSide);
       if (input.referred) refs.push(toIdentityRef(input.referred, input.channel));
       const thread = {
@@ -251,7 +255,7 @@ class TenantBatch {
     }
 
     const input = winner.input;
-    const customerSide = this.customerSide(input);
+    const customerSide = group.customerSide === undefined ? this.customerSide(input) : group.customerSide;
     const identity = customerSide
       ? await this.resolver.resolve(customerSide, `ingest:${input.channel}`)
       : null;
@@ -344,12 +348,20 @@ class TenantBatch {
       case: null,
     };
     this.conversationsByKey.set(keyString, conversation);
-    this.newConversations.push(conversation);
+    this.newConversations.set(conversation.id, conversation);
     this.events.add('conversation.started', () => ({ tenantId: this.uow.tenantId, conversation }));
     return conversation.id;
   }
 
   private touch(conversationId: string, interaction: Interaction): void {
+    const started = this.newConversations.get(conversationId);
+    if (started) {
+      started.interactionCount++;
+      if (interaction.occurredAt > started.lastInteractionAt) started.lastInteractionAt = interaction.occurredAt;
+      if (interaction.occurredAt < started.startedAt) started.startedAt = interaction.occurredAt;
+      started.customerId ??= interaction.customerId;
+      return;
+    }
     const touch = this.touches.get(conversationId);
     if (!touch) {
       this.touches.set(conversationId, {
@@ -385,12 +397,12 @@ class TenantBatch {
   private async write(): Promise<void> {
     const { uow } = this;
     await this.resolver.flush();
-    // Conversations created for a new customer carry it; existing ones learn it through the touch.
-    if (this.newConversations.length > 0) await uow.insertConversations(this.newConversations);
+    // Interactions first: rows another writer stored meanwhile must not count in their conversation.
     if (this.inserts.length > 0) {
       const { skipped } = await uow.insertInteractions(this.inserts);
       this.dropSkipped(skipped);
     }
+    if (this.newConversations.size > 0) await uow.insertConversations([...this.newConversations.values()]);
     if (this.updates.length > 0) {
       // New content needs new annotations; edits are rare, so reading the stored row is fine here.
       if (this.deps.annotators.length > 0) {
@@ -430,8 +442,20 @@ class TenantBatch {
       const interaction = this.inserts[i]!;
       if (!gone.has(interaction.id)) continue;
       this.inserts.splice(i, 1);
+      this.untouch(interaction.conversationId!);
       for (const o of this.insertedBy.get(interaction.id)?.occurrences ?? []) o.result.status = 'duplicate';
     }
+  }
+
+  /** Takes back the count a skipped interaction added to its conversation. */
+  private untouch(conversationId: string): void {
+    const started = this.newConversations.get(conversationId);
+    if (started) {
+      if (--started.interactionCount === 0) this.newConversations.delete(conversationId);
+      return;
+    }
+    const touch = this.touches.get(conversationId);
+    if (touch && --touch.added === 0) this.touches.delete(conversationId);
   }
 
   private handOff(customerId: string | null, interactionId: string): void {

@@ -151,10 +151,16 @@ export interface UnitOfWork extends StorageReader {
   /** Writes a newer version's content, only where the stored version is lower. */
   updateInteractionContent(updates: readonly InteractionContentUpdate[]): MaybePromise<void>;
   /**
-   * Re-points interactions at `customerId` wherever one of these identities is their `identityId`
-   * (sets `customerId`) or their `referredIdentityId` (sets `referredCustomerId`).
+   * Moves the interactions of these identities from customer `fromCustomerId` to `toCustomerId`:
+   * sets `customerId` where one of them is the `identityId`, and `referredCustomerId` where one of
+   * them is the `referredIdentityId`. An interaction always belongs to the owner of its identity,
+   * so stores can find them through the customer (the timeline index) instead of a separate index.
    */
-  reassignInteractionsByIdentity(identityIds: readonly string[], customerId: string): MaybePromise<void>;
+  reassignInteractionsByIdentity(
+    identityIds: readonly string[],
+    fromCustomerId: string,
+    toCustomerId: string,
+  ): MaybePromise<void>;
   insertConversations(conversations: readonly Conversation[]): MaybePromise<void>;
   touchConversations(touches: readonly ConversationTouch[]): MaybePromise<void>;
   reassignConversations(conversationIds: readonly string[], customerId: string): MaybePromise<void>;

@@ -94,12 +94,16 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
     }
   }
 
-  reassignInteractionsByIdentity(identityIds: readonly string[], customerId: string): void {
+  reassignInteractionsByIdentity(identityIds: readonly string[], fromCustomerId: string, toCustomerId: string): void {
     const ids = new Set(identityIds);
-    this.reassignInteractionsWhere((i) => i.identityId !== null && ids.has(i.identityId), { customerId });
-    this.reassignInteractionsWhere((i) => i.referredIdentityId !== null && ids.has(i.referredIdentityId), {
-      referredCustomerId: customerId,
-    });
+    this.reassignInteractionsWhere(
+      (i) => i.customerId === fromCustomerId && i.identityId !== null && ids.has(i.identityId),
+      { customerId: toCustomerId },
+    );
+    this.reassignInteractionsWhere(
+      (i) => i.referredCustomerId === fromCustomerId && i.referredIdentityId !== null && ids.has(i.referredIdentityId),
+      { referredCustomerId: toCustomerId },
+    );
   }
 
   insertConversations(conversations: readonly Conversation[]): void {

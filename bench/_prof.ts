@@ -1,0 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRapport } from '@rapport/core';
+import { sqliteStorage } from '@rapport/storage-sqlite';
+import { syntheticStream } from '@rapport/testkit';
+const n = Number(process.argv[2] ?? 100000);
+const batch = Number(process.argv[3] ?? 1000);
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const rapport = createRapport({ storage: sqliteStorage({ filename: join(dir, 'p.db') }) });
+await rapport.start();
+const t = performance.now();
+const s = await rapport.ingestStream(syntheticStream({ seed: 7, interactions: n }), { batchSize: batch });
+const sec = (performance.now() - t) / 1000;
+console.log(`n=${n} batch=${batch} ${sec.toFixed(2)}s ${Math.round(n / sec)}/s created=${s.counts.created}`);
+await rapport.stop();
