@@ -46,7 +46,11 @@ async function pipeline(
 const ts = (value: Date | string | number) =>
   value instanceof Date ? value.getTime() : new Date(value).getTime();
 
-/** The limit: the same items as rows, one prepared INSERT, one transaction, same schema. */
+/**
+ * The limit: the same items as the rows the pipeline stores (customer, identity and conversation
+ * ids filled in, so the same indexes are written), one prepared INSERT, one transaction, same
+ * schema. Ids come from plain maps: all that "resolution" costs when nothing is checked or kept.
+ */
 async function rawInsert(dir: string, n: number): Promise<{ seconds: number; rows: number }> {
   const filename = join(dir, 'raw.db');
   const schema = sqliteStorage({ filename });
@@ -66,10 +70,28 @@ async function rawInsert(dir: string, n: number): Promise<{ seconds: number; row
   const now = Date.now();
   const started = performance.now();
   let rows = 0;
+  const customers = new Map<string, string>();
+  const conversations = new Map<string, string>();
+  const idFor = (map: Map<string, string>, key: string) => {
+    let id = map.get(key);
+    if (id === undefined) {
+      id = newId();
+      map.set(key, id);
+    }
+    return id;
+  };
   const insertAll = db.transaction(() => {
     for (const item of syntheticStream({ seed: SEED, interactions: n }) as Iterable<InteractionInput>) {
       const metadata =
         item.metadata && Object.keys(item.metadata).length > 0 ? JSON.stringify(item.metadata) : null;
+      const person = item.direction === 'inbound' ? item.actor : item.recipient;
+      const customerId = person
+        ? idFor(customers, `${person.channel ?? item.channel}:${person.externalId}`)
+        : null;
+      const conversationId = idFor(
+        conversations,
+        `${item.channel}:${item.account}:${item.thread ?? item.parent ?? item.externalId}`,
+      );
       rows += insert.run(
         'default',
         newId(),
@@ -77,9 +99,9 @@ async function rawInsert(dir: string, n: number): Promise<{ seconds: number; row
         item.account,
         item.externalId,
         item.version ?? 0,
-        null,
-        null,
-        null,
+        customerId,
+        conversationId,
+        customerId,
         ts(item.occurredAt),
         now,
         item.direction,

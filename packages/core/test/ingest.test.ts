@@ -146,6 +146,8 @@ describe('ingest', () => {
     const timeline = await rapport.customers.timeline(results[0]!.customerId!);
     const referral = timeline.items.find((i: Interaction) => i.kind === 'referral');
     expect(referral?.referredCustomerId).toBe(friend?.customerId);
+    // Transactions and referrals start no conversation.
+    expect(timeline.items.map((i) => i.conversationId)).toEqual([null, null]);
     expect(timeline.items.find((i) => i.kind === 'purchase')).toMatchObject({
       amount: 20,
       currency: 'USD',

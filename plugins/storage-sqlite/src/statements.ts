@@ -256,6 +256,8 @@ export class WriteStatements {
   readonly eraseConsents: Statement<[string, string]>;
   readonly eraseScores: Statement<[string, string]>;
   readonly eraseCustomerRow: Statement<[number, string, string]>;
+  readonly eraseMergeSnapshots: Statement<[number, string, string]>;
+  readonly eraseReferralPointers: Statement<[string, string]>;
   readonly insertErasure: Statement<[string, string, number]>;
 
   constructor(db: SqliteDatabase) {
@@ -344,6 +346,16 @@ export class WriteStatements {
     this.eraseConversations = db.prepare('DELETE FROM conversations WHERE tenant_id = ? AND customer_id = ?');
     this.eraseConsents = db.prepare('DELETE FROM consents WHERE tenant_id = ? AND customer_id = ?');
     this.eraseScores = db.prepare('DELETE FROM scores WHERE tenant_id = ? AND customer_id = ?');
+    // Merge snapshots keep only ids and dates once the absorbed customer is erased.
+    this.eraseMergeSnapshots = db.prepare(
+      `UPDATE merges SET absorbed_snapshot = json_set(absorbed_snapshot, '$.displayName', NULL, '$.primaryEmail', NULL,
+         '$.attributes', json('{}'), '$.tags', json('[]'), '$.status', 'erased', '$.updatedAt', ?)
+       WHERE tenant_id = ? AND absorbed_id = ?`,
+    );
+    this.eraseReferralPointers = db.prepare(
+      `UPDATE interactions SET referred_identity_id = NULL, referred_customer_id = NULL
+       WHERE tenant_id = ? AND referred_customer_id = ?`,
+    );
     this.eraseCustomerRow = db.prepare(
       `UPDATE customers SET status = 'erased', merged_into = NULL, display_name = NULL, primary_email = NULL,
          attributes = NULL, tags = NULL, display_name_lc = NULL, primary_email_lc = NULL, updated_at = ?

@@ -184,7 +184,11 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     }
   }
 
-  reassignInteractionsByIdentity(identityIds: readonly string[], fromCustomerId: string, toCustomerId: string): void {
+  reassignInteractionsByIdentity(
+    identityIds: readonly string[],
+    fromCustomerId: string,
+    toCustomerId: string,
+  ): void {
     const { reassignInteractionsByIdentity: authored, reassignReferralsByIdentity: referred } = this.w;
     for (const id of identityIds) {
       authored.run(toCustomerId, this.tenantId, fromCustomerId, id);
@@ -288,6 +292,8 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     w.eraseScores.run(t, customerId);
     const when = at.getTime();
     w.eraseCustomerRow.run(when, t, customerId);
+    w.eraseMergeSnapshots.run(when, t, customerId);
+    w.eraseReferralPointers.run(t, customerId);
     for (const key of erasureKeys) w.insertErasure.run(t, key, when);
   }
 }

@@ -267,7 +267,13 @@ class TenantBatch {
       ? await this.resolver.resolve(toIdentityRef(input.referred, input.channel), `ingest:${input.channel}`)
       : null;
     const customerId = identity?.customerId ?? null;
-    const conversationId = this.conversationFor(input, customerId);
+    const effort = input.effort ?? deriveEffort(input.kind, input.text, this.deps.kinds);
+    // A purchase, a referral or a like on nothing in particular starts no conversation; answers
+    // and reactions to an item join the item's conversation.
+    const conversationId =
+      input.thread === undefined && input.parent === undefined && effort !== 'contribution'
+        ? null
+        : this.conversationFor(input, customerId);
     const interaction: Interaction = {
       id: newId(),
       tenantId: this.uow.tenantId,
@@ -277,7 +283,7 @@ class TenantBatch {
       version: version(input),
       direction: input.direction,
       kind: input.kind,
-      effort: input.effort ?? deriveEffort(input.kind, input.text, this.deps.kinds),
+      effort,
       text: input.text ?? null,
       language: input.language ?? null,
       occurredAt: input.occurredAt,
@@ -297,8 +303,10 @@ class TenantBatch {
       metadata: input.metadata ?? {},
     };
     interaction.scores = this.annotate(interaction);
-    this.conversationOfItem.set(group.key, conversationId);
-    this.touch(conversationId, interaction);
+    if (conversationId !== null) {
+      this.conversationOfItem.set(group.key, conversationId);
+      this.touch(conversationId, interaction);
+    }
     this.inserts.push(interaction);
     this.insertedBy.set(interaction.id, group);
     for (const o of group.occurrences) {
@@ -357,7 +365,8 @@ class TenantBatch {
     const started = this.newConversations.get(conversationId);
     if (started) {
       started.interactionCount++;
-      if (interaction.occurredAt > started.lastInteractionAt) started.lastInteractionAt = interaction.occurredAt;
+      if (interaction.occurredAt > started.lastInteractionAt)
+        started.lastInteractionAt = interaction.occurredAt;
       if (interaction.occurredAt < started.startedAt) started.startedAt = interaction.occurredAt;
       started.customerId ??= interaction.customerId;
       return;
@@ -442,7 +451,7 @@ class TenantBatch {
       const interaction = this.inserts[i]!;
       if (!gone.has(interaction.id)) continue;
       this.inserts.splice(i, 1);
-      this.untouch(interaction.conversationId!);
+      if (interaction.conversationId !== null) this.untouch(interaction.conversationId);
       for (const o of this.insertedBy.get(interaction.id)?.occurrences ?? []) o.result.status = 'duplicate';
     }
   }

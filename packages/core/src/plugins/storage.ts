@@ -174,8 +174,10 @@ export interface UnitOfWork extends StorageReader {
   insertMerge(merge: MergeRecord): MaybePromise<void>;
   updateMerge(merge: MergeRecord): MaybePromise<void>;
   /**
-   * Deletes a customer's identities, interactions they authored or received, consents and scores,
-   * keeps the customer row with status `erased` and no personal data, and remembers the erasure keys.
+   * Deletes a customer's identities, interactions they authored or received, conversations,
+   * consents and scores; keeps the customer row with status `erased` and no personal data; clears
+   * the personal fields of merge snapshots of this customer and referral pointers to it; and
+   * remembers the erasure keys. The runtime calls it for the customers merged into an erased one too.
    */
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): MaybePromise<void>;
 }

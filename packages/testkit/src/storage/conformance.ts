@@ -566,6 +566,37 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(again.results[0]?.status).toBe('suppressed');
         expect(await target.raw.count(TENANT, 'interactions')).toBe(1);
       });
+      it('erasing a customer also erases those merged into it, their merge snapshots and referrals to them', async (context) => {
+        requires(context, 'eraseCustomer');
+        const { results } = await rapport.ingest([
+          message(1, { actor: { externalId: 'keep' } }),
+          message(2, { actor: { externalId: 'gone-a', displayName: 'Gone A' } }),
+          message(3, { actor: { externalId: 'gone-b', email: 'b@example.test' } }),
+          message(4, { kind: 'referral', actor: { externalId: 'keep' }, referred: { externalId: 'gone-a' } }),
+        ]);
+        const [keep, a, b] = results.map((r) => r.customerId!);
+        const merge = await rapport.customers.merge(a!, b!, { reason: 'same person', actor: 'user:test' });
+        await rapport.customers.erase(a!, { actor: 'user:dpo' });
+        expect(await target.raw.customer(TENANT, b!)).toMatchObject({ status: 'erased', displayName: null });
+        expect(await target.raw.identityOwner(TENANT, { channel: 'email', externalId: 'gone-b' })).toBeNull();
+        const snapshot = (await reader().getMerge(merge.id))?.absorbedSnapshot;
+        expect(snapshot).toMatchObject({ displayName: null, primaryEmail: null, status: 'erased' });
+        const referral = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId: 'm-4',
+        });
+        expect(referral?.customerId).toBe(keep);
+        expect((await reader().getInteraction(referral!.id))?.referredCustomerId).toBeNull();
+      });
+      it('keeps nothing when the same identity is ingested again after an erasure', async (context) => {
+        requires(context, 'eraseCustomer');
+        const { results } = await rapport.ingest([message(1, { actor: { externalId: 'gone' } })]);
+        await rapport.customers.erase(results[0]!.customerId!, { actor: 'user:dpo' });
+        const again = await rapport.ingest([message(1, { actor: { externalId: 'gone' } })]);
+        expect(again.results[0]?.status).toBe('suppressed');
+        expect(await target.raw.count(TENANT, 'interactions')).toBe(0);
+      });
     });
 
     suite('durability', () => {

@@ -94,14 +94,21 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
     }
   }
 
-  reassignInteractionsByIdentity(identityIds: readonly string[], fromCustomerId: string, toCustomerId: string): void {
+  reassignInteractionsByIdentity(
+    identityIds: readonly string[],
+    fromCustomerId: string,
+    toCustomerId: string,
+  ): void {
     const ids = new Set(identityIds);
     this.reassignInteractionsWhere(
       (i) => i.customerId === fromCustomerId && i.identityId !== null && ids.has(i.identityId),
       { customerId: toCustomerId },
     );
     this.reassignInteractionsWhere(
-      (i) => i.referredCustomerId === fromCustomerId && i.referredIdentityId !== null && ids.has(i.referredIdentityId),
+      (i) =>
+        i.referredCustomerId === fromCustomerId &&
+        i.referredIdentityId !== null &&
+        ids.has(i.referredIdentityId),
       { referredCustomerId: toCustomerId },
     );
   }
@@ -210,6 +217,26 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
         updatedAt: at,
       });
     }
+    for (const merge of [...this.data.merges.values()]) {
+      if (merge.absorbedId !== customerId) continue;
+      const snapshot = merge.absorbedSnapshot;
+      this.put(this.data.merges, merge.id, {
+        ...merge,
+        absorbedSnapshot: {
+          ...snapshot,
+          displayName: null,
+          primaryEmail: null,
+          attributes: {},
+          tags: [],
+          status: 'erased',
+          updatedAt: at,
+        },
+      });
+    }
+    this.reassignInteractionsWhere((i) => i.referredCustomerId === customerId, {
+      referredIdentityId: null,
+      referredCustomerId: null,
+    });
     for (const key of erasureKeys) {
       if (this.data.erasures.has(key)) continue;
       this.data.erasures.add(key);
