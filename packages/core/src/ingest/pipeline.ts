@@ -271,7 +271,9 @@ class TenantBatch {
     // A purchase, a referral or a like on nothing in particular starts no conversation; answers
     // and reactions to an item join the item's conversation.
     const conversationId =
-      input.thread === undefined && input.parent === undefined && effort !== 'contribution'
+      input.thread === undefined &&
+      input.parent === undefined &&
+      (effort !== 'contribution' || input.kind === 'referral')
         ? null
         : this.conversationFor(input, customerId);
     const interaction: Interaction = {
