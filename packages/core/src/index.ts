@@ -23,6 +23,7 @@ export * from './plugins/guard.js';
 export * from './plugins/plugin.js';
 export * from './plugins/scoring.js';
 export * from './plugins/storage.js';
+export * from './plugins/storage-raw-queries.js';
 export * from './runtime/rapport.js';
 export * from './runtime/tenant-scope.js';
 export * from './runtime/test-rapport.js';

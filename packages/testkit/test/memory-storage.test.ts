@@ -3,9 +3,9 @@ import {
   interactionKeyString,
   type MemoryStoragePlugin,
   memoryStorage,
+  type StorageRawQueries,
 } from '@rapport/core';
 import { describeStorageConformance } from '../src/conformance.js';
-import type { StorageRawQueries } from '../src/index.js';
 
 /** Raw queries over the memory store's maps, bypassing its reader. */
 function memoryRaw(store: MemoryStoragePlugin): StorageRawQueries {

@@ -7,10 +7,7 @@ export {
   sqliteStorageOptionsSchema,
 } from './options.js';
 export {
-  type SqliteRawCustomerRow,
-  type SqliteRawInteractionRow,
   type SqliteRawQueries,
-  type SqliteRawTable,
   sqliteRawQueries,
   sqliteRawQueriesFor,
 } from './raw-queries.js';

@@ -1,56 +1,24 @@
-import { type IdentityKey, type InteractionKey, RapportError } from '@rapport/core';
+import {
+  type IdentityKey,
+  type InteractionKey,
+  RapportError,
+  type RawCustomerRow,
+  type RawInteractionRow,
+  type RawTable,
+  type StorageRawQueries,
+} from '@rapport/core';
 import Database from 'better-sqlite3';
 import type { SqliteDatabase } from './connection.js';
 import { writerConnectionOf } from './sqlite-storage.js';
 
-// These types mirror `StorageRawQueries` of @rapport/testkit, restated so that this package does
-// not need the test kit at run time; the test suite checks they stay assignable.
-
-/** Logical tables the conformance suite counts. */
-export type SqliteRawTable =
-  | 'customers'
-  | 'identities'
-  | 'interactions'
-  | 'conversations'
-  | 'merges'
-  | 'consents'
-  | 'scores';
-
-/** An interaction as persisted. */
-export interface SqliteRawInteractionRow {
-  id: string;
-  version: number;
-  customerId: string | null;
-  identityId: string | null;
-  conversationId: string | null;
-  text: string | null;
-}
-
-/** A customer as persisted. */
-export interface SqliteRawCustomerRow {
-  id: string;
-  status: string;
-  mergedInto: string | null;
-  displayName: string | null;
-  tags: string[];
-}
-
-/**
- * Plain-SQL queries over a store's database that bypass the plugin's own statements and
- * mapping, so the conformance suite checks what was really persisted. Structurally the
- * `StorageRawQueries` of @rapport/testkit.
- */
-export interface SqliteRawQueries {
-  count(tenantId: string, table: SqliteRawTable): Promise<number>;
-  interaction(tenantId: string, key: InteractionKey): Promise<SqliteRawInteractionRow | null>;
-  identityOwner(tenantId: string, key: IdentityKey): Promise<string | null>;
-  customer(tenantId: string, id: string): Promise<SqliteRawCustomerRow | null>;
+/** Raw queries over a SQLite store, plus closing the connection they opened. */
+export interface SqliteRawQueries extends StorageRawQueries {
   /** Closes the connection these queries opened, if any. Idempotent. */
   close(): void;
 }
 
 // A fixed map, so a table name can never come from the caller into the SQL.
-const COUNT_SQL: Record<SqliteRawTable, string> = {
+const COUNT_SQL: Record<RawTable, string> = {
   customers: 'SELECT count(*) FROM customers WHERE tenant_id = ?',
   identities: 'SELECT count(*) FROM identities WHERE tenant_id = ?',
   interactions: 'SELECT count(*) FROM interactions WHERE tenant_id = ?',
@@ -76,7 +44,7 @@ function rawQueriesOver(connect: () => SqliteDatabase, release: () => void): Sql
       return connect().prepare(sql).pluck().get(tenantId) as number;
     },
     async interaction(tenantId, key) {
-      const row = one<SqliteRawInteractionRow>(
+      const row = one<RawInteractionRow>(
         `SELECT id, version, customer_id AS customerId, identity_id AS identityId, conversation_id AS conversationId, text
          FROM interactions WHERE tenant_id = ? AND channel = ? AND account = ? AND external_id = ?`,
         tenantId,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StorageRawQueries } from '@rapport/testkit';
+import type { StorageRawQueries } from '@rapport/core';
 import { describeStorageConformance, type StorageUnderTest } from '@rapport/testkit/conformance';
 import { sqliteRawQueries, sqliteRawQueriesFor, sqliteStorage } from '../src/index.js';
 

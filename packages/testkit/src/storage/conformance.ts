@@ -5,12 +5,12 @@ import {
   newId,
   type Rapport,
   type StoragePlugin,
+  type StorageRawQueries,
   type UnitOfWork,
 } from '@rapport/core';
 import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { message, T0 } from './fixtures.js';
 import { checkMergeRoundTrip } from './merge-property.js';
-import type { StorageRawQueries } from './raw-queries.js';
 
 /** The named suites of the storage conformance kit. */
 export const storageSuites = [

@@ -1,4 +1,5 @@
-import type { IdentityKey, InteractionKey } from '@rapport/core';
+import type { IdentityKey } from '../domain/identity.js';
+import type { InteractionKey } from '../domain/interaction.js';
 
 /** Logical tables a store keeps; each store maps them to its own layout. */
 export type RawTable =
