@@ -1,12 +1,4 @@
-import {
-  type IdentityKey,
-  type InteractionKey,
-  RapportError,
-  type RawCustomerRow,
-  type RawInteractionRow,
-  type RawTable,
-  type StorageRawQueries,
-} from '@rapport/core';
+import { RapportError, type RawInteractionRow, type RawTable, type StorageRawQueries } from '@rapport/core';
 import Database from 'better-sqlite3';
 import type { SqliteDatabase } from './connection.js';
 import { writerConnectionOf } from './sqlite-storage.js';
