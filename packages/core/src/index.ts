@@ -19,13 +19,18 @@ export * from './events/events.js';
 export { canonicalCustomerId } from './identity/merge.js';
 export * from './ingest/results.js';
 export * from './plugins/channel.js';
-export * from './plugins/guard.js';
 export * from './plugins/plugin.js';
 export * from './plugins/scoring.js';
 export * from './plugins/storage.js';
 export * from './plugins/storage-raw-queries.js';
 export * from './runtime/rapport.js';
-export * from './runtime/tenant-scope.js';
+export type {
+  Attribution,
+  CustomerProfile,
+  IngestStreamOptions,
+  IngestStreamSummary,
+  TenantScope,
+} from './runtime/tenant-scope.js';
 export * from './runtime/test-rapport.js';
 export * from './storage/memory/memory-storage.js';
 export type { TenantData as MemoryTenantData } from './storage/memory/tenant-data.js';

@@ -1,4 +1,3 @@
-import { guardPlugin } from '@rapport/core';
 import { describe, expect, it } from 'vitest';
 import { sqliteRawQueries, sqliteRawQueriesFor, sqliteStorage } from '../src/index.js';
 import { context, customer, identity, interaction, openStore, TENANT, tempDb } from './fixtures.js';
@@ -69,7 +68,7 @@ describe('raw queries', () => {
       expect.objectContaining({ code: 'RAPPORT_INVALID_INPUT' }),
     );
     const storage = sqliteStorage({ filename: ':memory:' });
-    const wrapped = guardPlugin('storage', storage.id, storage);
+    const wrapped = { ...storage };
     expect(() => sqliteRawQueriesFor(wrapped)).toThrow(/not a store made by sqliteStorage/i);
   });
 });
