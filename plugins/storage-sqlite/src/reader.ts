@@ -281,6 +281,7 @@ export class SqliteReader implements StorageReader {
       const family = this.q.customerFamily.all({ tenant: this.tenantId, customer: customerId });
       const result: CustomerExport = {
         customer: toCustomer(row),
+        mergedCustomers: [],
         identities: [],
         interactions: [],
         conversations: [],
@@ -290,6 +291,10 @@ export class SqliteReader implements StorageReader {
       };
       const merges = new Map<string, MergeRecord>();
       for (const id of family) {
+        if (id !== customerId) {
+          const merged = this.q.customerById.get(this.tenantId, id);
+          if (merged !== undefined) result.mergedCustomers.push(toCustomer(merged));
+        }
         append(result.identities, this.q.identitiesByCustomer.all(this.tenantId, id), toIdentity);
         append(result.interactions, this.q.interactionsOfCustomer.all(this.tenantId, id), toInteraction);
         append(result.conversations, this.q.conversationsOfCustomer.all(this.tenantId, id), toConversation);

@@ -219,6 +219,7 @@ describe('exportCustomer', () => {
     });
     expect(await storage.read(TENANT).exportCustomer(survivor.id)).toEqual({
       customer: survivor,
+      mergedCustomers: [absorbed],
       identities: [i1, i2],
       interactions: [early, late],
       conversations: [conv],

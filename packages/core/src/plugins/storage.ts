@@ -58,6 +58,8 @@ export interface ConversationFilter {
 /** Everything held about one customer, for data portability. */
 export interface CustomerExport {
   customer: Customer;
+  /** Customers merged into this one (and not unmerged), as they are kept. */
+  mergedCustomers: Customer[];
   identities: Identity[];
   interactions: Interaction[];
   conversations: Conversation[];
@@ -117,19 +119,24 @@ export interface StorageReader {
   listConversations(filter: ConversationFilter, page: PageRequest): MaybePromise<Page<Conversation>>;
   /**
    * Active customers whose display name, primary email, or an identity's handle or email starts with
-   * `prefix` (case-insensitive), at most `limit`.
+   * `prefix` (case-insensitive), each once, ordered by id, at most `limit`.
    */
   searchCustomers(prefix: string, limit: number): MaybePromise<Customer[]>;
   getMerge(id: string): MaybePromise<MergeRecord | null>;
   /** Merges where the customer was survivor or absorbed, oldest first. */
   listMerges(customerId: string): MaybePromise<MergeRecord[]>;
+  /** Consent decisions of these customers, oldest first (then by id). */
   listConsents(customerIds: readonly string[]): MaybePromise<Consent[]>;
   /** Latest score per (name, model id) for each customer. */
   latestScores(customerIds: readonly string[]): MaybePromise<Score[]>;
   /** Which of these erasure keys (see {@link erasureKey}) are remembered as erased. */
   findErasures(keys: readonly string[]): MaybePromise<string[]>;
+  /** Counts: `customers` counts active customers only; `merges` counts every merge record, undone ones too. */
   stats(): MaybePromise<StorageStats>;
-  /** Everything held about a customer and the customers merged into it. */
+  /**
+   * Everything held about a customer and the customers merged into it. Interactions, consents
+   * and merges are ordered oldest first.
+   */
   exportCustomer(customerId: string): MaybePromise<CustomerExport | null>;
 }
 

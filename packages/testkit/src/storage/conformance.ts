@@ -532,9 +532,22 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
           message(2, { actor: { externalId: 'p' } }),
         ]);
         const data = await reader().exportCustomer(results[0]!.customerId!);
+        expect(data?.mergedCustomers).toEqual([]);
         expect(data?.identities).toHaveLength(1);
         expect(data?.interactions).toHaveLength(2);
         expect(data?.conversations).toHaveLength(2);
+      });
+      it('an export includes the customers merged into the customer', async (context) => {
+        requires(context, 'exportCustomer');
+        const { results } = await rapport.ingest([message(1), message(2), message(3)]);
+        const [a, b, c] = results.map((r) => r.customerId!) as [string, string, string];
+        await rapport.customers.merge(a, b, { reason: 'same', actor: 'user:test' });
+        await rapport.customers.merge(a, c, { reason: 'same', actor: 'user:test' });
+        const data = await reader().exportCustomer(a);
+        expect(data?.mergedCustomers.map((m) => m.id).sort()).toEqual([b, c].sort());
+        expect(data?.identities).toHaveLength(3);
+        expect(data?.interactions).toHaveLength(3);
+        expect(data?.merges).toHaveLength(2);
       });
     });
 

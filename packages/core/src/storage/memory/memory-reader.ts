@@ -237,11 +237,22 @@ export class MemoryReader implements StorageReader {
   exportCustomer(customerId: string): CustomerExport | null {
     const customer = this.data.customers.get(customerId);
     if (!customer) return null;
+    const merged: Customer[] = [];
+    for (let i = -1; i < merged.length; i++) {
+      const survivor = i < 0 ? customerId : merged[i]!.id;
+      for (const m of this.data.merges.values()) {
+        const absorbed = this.data.customers.get(m.absorbedId);
+        if (m.survivorId === survivor && m.unmergedAt === null && absorbed?.mergedInto === survivor)
+          merged.push({ ...absorbed });
+      }
+    }
     return {
       customer: { ...customer },
+      mergedCustomers: merged,
       identities: this.listIdentities(customerId),
       interactions: [...this.data.interactions.values()]
         .filter((i) => i.customerId === customerId)
+        .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : 1))
         .map((i) => ({ ...i })),
       conversations: [...this.data.conversations.values()]
         .filter((c) => c.customerId === customerId)
