@@ -56,20 +56,7 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     const statement = this.w.insertCustomer;
     for (const c of customers) {
       if (c.tenantId !== t) throw tenantMismatch('insertCustomers', t, c.tenantId);
-      statement.run(
-        t,
-        c.id,
-        c.status,
-        c.mergedInto ?? null,
-        c.displayName ?? null,
-        c.primaryEmail ?? null,
-        c.createdAt.getTime(),
-        c.updatedAt.getTime(),
-        objectJson(c.attributes),
-        arrayJson(c.tags),
-        lowerOrNull(c.displayName),
-        lowerOrNull(c.primaryEmail),
-      );
+      statement.run(t, c.id, ...customerColumns(c));
     }
   }
 
@@ -78,20 +65,7 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     const statement = this.w.updateCustomer;
     for (const c of customers) {
       if (c.tenantId !== t) throw tenantMismatch('updateCustomers', t, c.tenantId);
-      statement.run(
-        c.status,
-        c.mergedInto ?? null,
-        c.displayName ?? null,
-        c.primaryEmail ?? null,
-        c.createdAt.getTime(),
-        c.updatedAt.getTime(),
-        objectJson(c.attributes),
-        arrayJson(c.tags),
-        lowerOrNull(c.displayName),
-        lowerOrNull(c.primaryEmail),
-        t,
-        c.id,
-      );
+      statement.run(...customerColumns(c), t, c.id);
     }
   }
 
@@ -296,6 +270,22 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     w.eraseReferralPointers.run(t, customerId);
     for (const key of erasureKeys) w.insertErasure.run(t, key, when);
   }
+}
+
+/** The columns of a customer after tenant and id, in schema order (insert and update share them). */
+function customerColumns(c: Customer): unknown[] {
+  return [
+    c.status,
+    c.mergedInto ?? null,
+    c.displayName ?? null,
+    c.primaryEmail ?? null,
+    c.createdAt.getTime(),
+    c.updatedAt.getTime(),
+    objectJson(c.attributes),
+    arrayJson(c.tags),
+    lowerOrNull(c.displayName),
+    lowerOrNull(c.primaryEmail),
+  ];
 }
 
 /** The columns of a merge after tenant and id, in schema order. */
