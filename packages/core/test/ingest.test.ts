@@ -177,6 +177,18 @@ describe('ingest', () => {
     expect((await rapport.stats()).customers).toBe(100);
   });
 
+  it('refuses items that name another tenant than the one ingesting them', async () => {
+    const rapport = await createTestRapport();
+    const { results } = await rapport
+      .tenant('acme')
+      .ingest([item(1, { tenant: 'acme' }), item(2, { tenant: 'globex' })]);
+    expect(results.map((r) => r.status)).toEqual(['created', 'rejected']);
+    expect(results[1]?.error).toMatchObject({ code: 'RAPPORT_INVALID_INTERACTION', jsonPath: '$.tenant' });
+    expect(results[1]?.error?.hint).toContain("rapport.tenant('globex')");
+    expect((await rapport.tenant('globex').stats()).interactions).toBe(0);
+    expect((await rapport.tenant('acme').stats()).interactions).toBe(1);
+  });
+
   it('refuses to work before start and says what to do', async () => {
     const { createRapport, memoryStorage } = await import('../src/index.js');
     const rapport = createRapport({ storage: memoryStorage() });

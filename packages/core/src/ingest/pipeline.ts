@@ -12,6 +12,7 @@ import {
   interactionKeyString,
   type ParsedInteractionInput,
 } from '../domain/interaction.js';
+import { RapportError } from '../errors/rapport-error.js';
 import { validationError } from '../errors/validation.js';
 import { PendingEvents, type RapportEventEmitter } from '../events/events.js';
 import { BatchIdentityResolver, type IdentityRef, toIdentityRef } from '../identity/batch-resolver.js';
@@ -29,6 +30,21 @@ export interface PipelineDeps {
   clock: Clock;
   kinds: InteractionKindRegistry;
   annotators: readonly ScoringPlugin[];
+}
+
+/**
+ * An item naming another tenant than the one ingesting it: refused, so no call can write into a
+ * tenant it was not opened for.
+ */
+function wrongTenant(given: string, expected: string): RapportError {
+  return new RapportError(
+    'RAPPORT_INVALID_INTERACTION',
+    `Item is for tenant "${given}", ingested into "${expected}"`,
+    {
+      path: ['tenant'],
+      hint: `leave \`tenant\` out, or ingest through rapport.tenant('${given}')`,
+    },
+  );
 }
 
 /** One occurrence of an item in a batch. */
@@ -64,16 +80,13 @@ export class IngestPipeline {
 
   /**
    * Ingests a batch. Invalid items come back `rejected` with a code, a JSON path and a hint; the
-   * valid ones are stored. `indexOffset` numbers results when the batch is part of a stream.
+   * valid ones are stored, all in `tenantId` (an item naming another tenant is rejected).
+   * `indexOffset` numbers results when the batch is part of a stream.
    */
-  async ingest(
-    items: readonly unknown[],
-    defaultTenant: string,
-    indexOffset = 0,
-  ): Promise<IngestBatchResult> {
+  async ingest(items: readonly unknown[], tenantId: string, indexOffset = 0): Promise<IngestBatchResult> {
     const counts = emptyCounts();
     const results: IngestItemResult[] = new Array(items.length);
-    const byTenant = new Map<string, Occurrence[]>();
+    const occurrences: Occurrence[] = [];
     for (let i = 0; i < items.length; i++) {
       const index = indexOffset + i;
       const parsed = interactionInputSchema.safeParse(items[i]);
@@ -87,33 +100,30 @@ export class IngestPipeline {
         results[i] = { index, status: 'rejected', error };
         continue;
       }
+      if (parsed.data.tenant !== undefined && parsed.data.tenant !== tenantId) {
+        results[i] = { index, status: 'rejected', error: wrongTenant(parsed.data.tenant, tenantId) };
+        continue;
+      }
       const result: IngestItemResult = { index, status: 'duplicate' };
       results[i] = result;
-      const tenantId = parsed.data.tenant ?? defaultTenant;
-      let list = byTenant.get(tenantId);
-      if (!list) {
-        list = [];
-        byTenant.set(tenantId, list);
-      }
-      list.push({ input: parsed.data, result });
+      occurrences.push({ input: parsed.data, result });
     }
-    for (const [tenantId, occurrences] of byTenant) {
+    if (occurrences.length > 0) {
       await this.deps.ensureTenant(tenantId);
-      await this.storeTenantBatch(tenantId, occurrences);
+      await this.storeBatch(tenantId, occurrences);
     }
     for (const r of results) counts[r.status]++;
     if (this.deps.emitter.wants('ingest.rejected')) {
-      const fallback = defaultTenant;
       for (const r of results) {
         if (r.status === 'rejected' && r.error) {
-          this.deps.emitter.emit('ingest.rejected', { tenantId: fallback, index: r.index, error: r.error });
+          this.deps.emitter.emit('ingest.rejected', { tenantId, index: r.index, error: r.error });
         }
       }
     }
     return { results, counts };
   }
 
-  private async storeTenantBatch(tenantId: string, occurrences: Occurrence[]): Promise<void> {
+  private async storeBatch(tenantId: string, occurrences: Occurrence[]): Promise<void> {
     const now = this.deps.clock.now();
     const events = new PendingEvents(this.deps.emitter);
     const handoff = new Map<string, string[]>();
@@ -138,7 +148,7 @@ export class IngestPipeline {
   }
 }
 
-/** The work of one tenant's share of a batch, inside its unit of work. */
+/** The work of one batch, inside its unit of work. */
 class TenantBatch {
   private readonly resolver: BatchIdentityResolver;
   private readonly heads = new Map<string, InteractionHead>();
