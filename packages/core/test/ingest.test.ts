@@ -189,6 +189,12 @@ describe('ingest', () => {
     expect((await rapport.tenant('acme').stats()).interactions).toBe(1);
   });
 
+  it('rejects (never throws synchronously) when not given an array', async () => {
+    const rapport = await createTestRapport();
+    const pending = rapport.ingest(item(1) as unknown as unknown[]);
+    await expect(pending).rejects.toMatchObject({ code: 'RAPPORT_INVALID_INPUT' });
+  });
+
   it('refuses to work before start and says what to do', async () => {
     const { createRapport, memoryStorage } = await import('../src/index.js');
     const rapport = createRapport({ storage: memoryStorage() });

@@ -114,7 +114,7 @@ export class TenantScope {
    * order: invalid items are `rejected` with a code, JSON path and hint; valid ones are stored.
    * Re-ingesting the same items changes nothing; a higher `version` updates.
    */
-  ingest(items: readonly unknown[]): Promise<IngestBatchResult> {
+  async ingest(items: readonly unknown[]): Promise<IngestBatchResult> {
     this.deps.assertStarted();
     if (!Array.isArray(items)) {
       throw new RapportError('RAPPORT_INVALID_INPUT', 'ingest() takes an array of interactions', {
@@ -186,8 +186,8 @@ export class TenantScope {
   }
 
   /** Counts across the tenant. */
-  stats(): Promise<StorageStats> {
-    return Promise.resolve(this.reader().stats());
+  async stats(): Promise<StorageStats> {
+    return this.reader().stats();
   }
 
   /** Customers: lookup, search, timeline, merge and unmerge, export and erasure. */
