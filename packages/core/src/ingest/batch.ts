@@ -1,0 +1,377 @@
+import type { Conversation } from '../domain/conversation.js';
+import { deriveEffort } from '../domain/effort.js';
+import { newId } from '../domain/ids.js';
+import {
+  type Interaction,
+  type InteractionHead,
+  type InteractionScore,
+  interactionKeyString,
+  type ParsedInteractionInput,
+} from '../domain/interaction.js';
+import type { PendingEvents } from '../events/events.js';
+import { BatchIdentityResolver, type IdentityRef, toIdentityRef } from '../identity/batch-resolver.js';
+import type { ConversationTouch, InteractionContentUpdate, UnitOfWork } from '../plugins/storage.js';
+import type { PipelineDeps } from './pipeline.js';
+import type { IngestItemResult } from './results.js';
+
+/** One occurrence of an item in a batch. */
+export interface Occurrence {
+  input: ParsedInteractionInput;
+  result: IngestItemResult;
+}
+
+/** All occurrences of one dedupe key in a batch, in input order. */
+interface KeyGroup {
+  key: string;
+  occurrences: Occurrence[];
+  /** The customer's identity in the kept occurrence, worked out once in prefetch. */
+  customerSide?: IdentityRef | null;
+}
+
+const version = (input: ParsedInteractionInput): number => input.version ?? 0;
+
+/** The occurrence whose content is kept: the highest version, the first one among equals. */
+function latest(group: KeyGroup): Occurrence {
+  let best = group.occurrences[0]!;
+  for (const o of group.occurrences) if (version(o.input) > version(best.input)) best = o;
+  return best;
+}
+
+/** The work of one batch, inside its unit of work. */
+export class TenantBatch {
+  private readonly resolver: BatchIdentityResolver;
+  private readonly heads = new Map<string, InteractionHead>();
+  private readonly conversationsByKey = new Map<string, Conversation>();
+  /** Conversation of each item stored in this batch, by interaction key. */
+  private readonly conversationOfItem = new Map<string, string>();
+  /** Conversations this batch starts, by id: written once, with their final count and dates. */
+  private readonly newConversations = new Map<string, Conversation>();
+  private readonly touches = new Map<string, ConversationTouch>();
+  private readonly inserts: Interaction[] = [];
+  private readonly insertedBy = new Map<string, KeyGroup>();
+  private readonly updates: Array<{
+    update: InteractionContentUpdate;
+    head: InteractionHead;
+    previous: number;
+  }> = [];
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly deps: PipelineDeps,
+    private readonly events: PendingEvents,
+    private readonly handoff: Map<string, string[]>,
+    private readonly now: Date,
+  ) {
+    this.resolver = new BatchIdentityResolver(uow, now, events);
+  }
+
+  async run(occurrences: Occurrence[]): Promise<void> {
+    const groups = this.groupByKey(occurrences);
+    await this.prefetch(groups);
+    for (const group of groups) await this.process(group);
+    await this.write();
+  }
+
+  private groupByKey(occurrences: Occurrence[]): KeyGroup[] {
+    const byKey = new Map<string, KeyGroup>();
+    for (const o of occurrences) {
+      const key = interactionKeyString(o.input);
+      const group = byKey.get(key);
+      if (group) group.occurrences.push(o);
+      else byKey.set(key, { key, occurrences: [o] });
+    }
+    return [...byKey.values()];
+  }
+
+  /** Every read the batch needs, in a few bulk calls. */
+  private async prefetch(groups: KeyGroup[]): Promise<void> {
+    const keys = new Map<string, { channel: string; account: string; externalId: string }>();
+    for (const g of groups) {
+      const input = g.occurrences[0]!.input;
+      keys.set(g.key, input);
+      if (input.parent !== undefined) {
+        const parent = { channel: input.channel, account: input.account, externalId: input.parent };
+        keys.set(interactionKeyString(parent), parent);
+      }
+    }
+    for (const head of await this.uow.findInteractions([...keys.values()])) {
+      this.heads.set(interactionKeyString(head), head);
+    }
+
+    const refs: IdentityRef[] = [];
+    const threadKeys = new Map<string, { channel: string; account: string; externalId: string }>();
+    for (const g of groups) {
+      if (this.heads.has(g.key)) continue;
+      const input = latest(g).input;
+      const customerSide = this.customerSide(input);
+      g.customerSide = customerSide;
+      if (customerSide) refs.push(customerSide);
+      if (input.referred) refs.push(toIdentityRef(input.referred, input.channel));
+      const thread = {
+        channel: input.channel,
+        account: input.account,
+        externalId: this.threadCandidate(input),
+      };
+      threadKeys.set(interactionKeyString(thread), thread);
+    }
+    await this.resolver.prefetch(refs);
+    if (threadKeys.size > 0) {
+      for (const c of await this.uow.findConversations([...threadKeys.values()])) {
+        this.conversationsByKey.set(interactionKeyString(c), c);
+      }
+    }
+  }
+
+  /** The customer's identity in an item: the actor when inbound, the recipient when outbound. */
+  private customerSide(input: ParsedInteractionInput): IdentityRef | null {
+    const person = input.direction === 'inbound' ? input.actor : input.recipient;
+    return person ? toIdentityRef(person, input.channel) : null;
+  }
+
+  /** The thread key to use when the parent's conversation is not known. */
+  private threadCandidate(input: ParsedInteractionInput): string {
+    return input.thread ?? input.parent ?? input.externalId;
+  }
+
+  private async process(group: KeyGroup): Promise<void> {
+    const head = this.heads.get(group.key);
+    const winner = latest(group);
+    let seen = head ? head.version : -1;
+    for (const o of group.occurrences) {
+      const v = version(o.input);
+      if (seen < 0) o.result.status = 'created';
+      else if (v > seen) o.result.status = 'updated';
+      else o.result.status = v === seen ? 'duplicate' : 'stale';
+      if (v > seen) seen = v;
+    }
+    if (head) {
+      for (const o of group.occurrences) {
+        o.result.interactionId = head.id;
+        o.result.customerId = head.customerId;
+      }
+      if (version(winner.input) > head.version) this.queueUpdate(head, winner.input);
+      return;
+    }
+
+    const input = winner.input;
+    const customerSide = group.customerSide === undefined ? this.customerSide(input) : group.customerSide;
+    const identity = customerSide
+      ? await this.resolver.resolve(customerSide, `ingest:${input.channel}`)
+      : null;
+    if (customerSide && identity === null) {
+      for (const o of group.occurrences) o.result.status = 'suppressed';
+      return;
+    }
+    const referred = input.referred
+      ? await this.resolver.resolve(toIdentityRef(input.referred, input.channel), `ingest:${input.channel}`)
+      : null;
+    const customerId = identity?.customerId ?? null;
+    const effort = input.effort ?? deriveEffort(input.kind, input.text, this.deps.kinds);
+    // A purchase, a referral or a like on nothing in particular starts no conversation; answers
+    // and reactions to an item join the item's conversation.
+    const conversationId =
+      input.thread === undefined &&
+      input.parent === undefined &&
+      (effort !== 'contribution' || input.kind === 'referral')
+        ? null
+        : this.conversationFor(input, customerId);
+    const interaction: Interaction = {
+      id: newId(),
+      tenantId: this.uow.tenantId,
+      channel: input.channel,
+      account: input.account,
+      externalId: input.externalId,
+      version: version(input),
+      direction: input.direction,
+      kind: input.kind,
+      effort,
+      text: input.text ?? null,
+      language: input.language ?? null,
+      occurredAt: input.occurredAt,
+      receivedAt: input.receivedAt ?? this.now,
+      customerId,
+      identityId: identity?.id ?? null,
+      actorExternalId: input.actor.externalId,
+      actorHandle: input.actor.handle ?? null,
+      conversationId,
+      thread: input.thread ?? null,
+      parent: input.parent ?? null,
+      amount: input.amount ?? null,
+      currency: input.currency ?? null,
+      referredIdentityId: referred?.id ?? null,
+      referredCustomerId: referred?.customerId ?? null,
+      scores: [],
+      metadata: input.metadata ?? {},
+    };
+    interaction.scores = this.annotate(interaction);
+    if (conversationId !== null) {
+      this.conversationOfItem.set(group.key, conversationId);
+      this.touch(conversationId, interaction);
+    }
+    this.inserts.push(interaction);
+    this.insertedBy.set(interaction.id, group);
+    for (const o of group.occurrences) {
+      o.result.interactionId = interaction.id;
+      o.result.customerId = customerId;
+    }
+  }
+
+  private annotate(interaction: Interaction): InteractionScore[] {
+    if (this.deps.annotators.length === 0) return [];
+    const scores: InteractionScore[] = [];
+    for (const scorer of this.deps.annotators) {
+      const produced = scorer.annotate?.(interaction);
+      if (produced) scores.push(...produced);
+    }
+    return scores;
+  }
+
+  /**
+   * The conversation of a new item: its parent's, when the parent is known; otherwise the one keyed
+   * by its thread id (or its parent's id, or its own id for a thread starter), created if missing.
+   * A parent that arrives later without a thread id keys its conversation by its own id, which is
+   * the key its children used, so they meet.
+   */
+  private conversationFor(input: ParsedInteractionInput, customerId: string | null): string {
+    if (input.thread === undefined && input.parent !== undefined) {
+      const parentKey = interactionKeyString({
+        channel: input.channel,
+        account: input.account,
+        externalId: input.parent,
+      });
+      const known = this.heads.get(parentKey)?.conversationId ?? this.conversationOfItem.get(parentKey);
+      if (known) return known;
+    }
+    const key = { channel: input.channel, account: input.account, externalId: this.threadCandidate(input) };
+    const keyString = interactionKeyString(key);
+    const existing = this.conversationsByKey.get(keyString);
+    if (existing) return existing.id;
+    const conversation: Conversation = {
+      id: newId(),
+      tenantId: this.uow.tenantId,
+      ...key,
+      customerId,
+      startedAt: input.occurredAt,
+      lastInteractionAt: input.occurredAt,
+      interactionCount: 0,
+      case: null,
+    };
+    this.conversationsByKey.set(keyString, conversation);
+    this.newConversations.set(conversation.id, conversation);
+    this.events.add('conversation.started', () => ({ tenantId: this.uow.tenantId, conversation }));
+    return conversation.id;
+  }
+
+  private touch(conversationId: string, interaction: Interaction): void {
+    const started = this.newConversations.get(conversationId);
+    if (started) {
+      started.interactionCount++;
+      if (interaction.occurredAt > started.lastInteractionAt)
+        started.lastInteractionAt = interaction.occurredAt;
+      if (interaction.occurredAt < started.startedAt) started.startedAt = interaction.occurredAt;
+      started.customerId ??= interaction.customerId;
+      return;
+    }
+    const touch = this.touches.get(conversationId);
+    if (!touch) {
+      this.touches.set(conversationId, {
+        id: conversationId,
+        lastInteractionAt: interaction.occurredAt,
+        added: 1,
+        customerId: interaction.customerId,
+      });
+      return;
+    }
+    touch.added++;
+    if (interaction.occurredAt > touch.lastInteractionAt) touch.lastInteractionAt = interaction.occurredAt;
+    touch.customerId ??= interaction.customerId;
+  }
+
+  private queueUpdate(head: InteractionHead, input: ParsedInteractionInput): void {
+    const update: InteractionContentUpdate = {
+      id: head.id,
+      version: version(input),
+      kind: input.kind,
+      effort: input.effort ?? deriveEffort(input.kind, input.text, this.deps.kinds),
+      text: input.text ?? null,
+      language: input.language ?? null,
+      receivedAt: input.receivedAt ?? this.now,
+      amount: input.amount ?? null,
+      currency: input.currency ?? null,
+      scores: [],
+      metadata: input.metadata ?? {},
+    };
+    this.updates.push({ update, head, previous: head.version });
+  }
+
+  private async write(): Promise<void> {
+    const { uow } = this;
+    await this.resolver.flush();
+    // Interactions first: rows another writer stored meanwhile must not count in their conversation.
+    if (this.inserts.length > 0) {
+      const { skipped } = await uow.insertInteractions(this.inserts);
+      this.dropSkipped(skipped);
+    }
+    if (this.newConversations.size > 0) await uow.insertConversations([...this.newConversations.values()]);
+    if (this.updates.length > 0) {
+      // New content needs new annotations; edits are rare, so reading the stored row is fine here.
+      if (this.deps.annotators.length > 0) {
+        for (const { update, head } of this.updates) {
+          const current = await uow.getInteraction(head.id);
+          if (current) update.scores = this.annotate({ ...current, ...update });
+        }
+      }
+      await uow.updateInteractionContent(this.updates.map((u) => u.update));
+    }
+    if (this.touches.size > 0) await uow.touchConversations([...this.touches.values()]);
+
+    for (const interaction of this.inserts) {
+      this.events.add('interaction.received', () => ({ tenantId: uow.tenantId, interaction }));
+      this.handOff(interaction.customerId, interaction.id);
+    }
+    for (const { head, previous } of this.updates) {
+      if (this.deps.emitter.wants('interaction.updated')) {
+        const interaction = await uow.getInteraction(head.id);
+        if (interaction) {
+          this.events.add('interaction.updated', () => ({
+            tenantId: uow.tenantId,
+            interaction,
+            previousVersion: previous,
+          }));
+        }
+      }
+      this.handOff(head.customerId, head.id);
+    }
+  }
+
+  /** Another writer stored some keys first: those items are duplicates, not new. */
+  private dropSkipped(skipped: readonly string[]): void {
+    if (skipped.length === 0) return;
+    const gone = new Set(skipped);
+    for (let i = this.inserts.length - 1; i >= 0; i--) {
+      const interaction = this.inserts[i]!;
+      if (!gone.has(interaction.id)) continue;
+      this.inserts.splice(i, 1);
+      if (interaction.conversationId !== null) this.untouch(interaction.conversationId);
+      for (const o of this.insertedBy.get(interaction.id)?.occurrences ?? []) o.result.status = 'duplicate';
+    }
+  }
+
+  /** Takes back the count a skipped interaction added to its conversation. */
+  private untouch(conversationId: string): void {
+    const started = this.newConversations.get(conversationId);
+    if (started) {
+      if (--started.interactionCount === 0) this.newConversations.delete(conversationId);
+      return;
+    }
+    const touch = this.touches.get(conversationId);
+    if (touch && --touch.added === 0) this.touches.delete(conversationId);
+  }
+
+  private handOff(customerId: string | null, interactionId: string): void {
+    if (customerId === null) return;
+    const list = this.handoff.get(customerId);
+    if (list) list.push(interactionId);
+    else this.handoff.set(customerId, [interactionId]);
+  }
+}
