@@ -17,8 +17,9 @@ import type {
   StorageReader,
   StorageStats,
 } from '@rapport/core';
+import { decodeCursor, type WriteLock } from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
-import { decodeCursor, pageLimit, toPage } from './paging.js';
+import { pageLimit, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
   toConsent,
@@ -30,7 +31,6 @@ import {
   toScore,
 } from './rows.js';
 import { listingBits, type ReadStatements } from './statements.js';
-import type { WriteLock } from './write-lock.js';
 
 /** Whether the store behind a reader is still open. */
 export interface StoreLiveness {

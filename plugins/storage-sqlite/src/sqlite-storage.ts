@@ -9,6 +9,7 @@ import {
   silentLogger,
   type Tenant,
   type UnitOfWork,
+  WriteLock,
 } from '@rapport/core';
 import { version } from '../package.json';
 import { isMemory, openReader, openWriter, type SqliteDatabase } from './connection.js';
@@ -23,7 +24,6 @@ import { QueuedReader, SqliteReader } from './reader.js';
 import { toTenant } from './rows.js';
 import { ReadStatements, WriteStatements } from './statements.js';
 import { SqliteUnitOfWork } from './unit-of-work.js';
-import { WriteLock } from './write-lock.js';
 
 /** The storage plugin made by {@link sqliteStorage}. */
 export interface SqliteStoragePlugin extends StoragePlugin {

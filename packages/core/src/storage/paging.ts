@@ -1,24 +1,42 @@
 import { RapportError } from '../errors/rapport-error.js';
 
-/**
- * Opaque keyset cursors: base64url of a small JSON array (a sort value and an id), so stores can
- * page without offsets and callers cannot depend on the layout.
- */
-export function encodeCursor(parts: ReadonlyArray<string | number>): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+/** Where a keyset page starts: after the row with this sort time (epoch ms) and id. */
+export interface KeysetPosition {
+  time: number;
+  id: string;
 }
 
-/** Decodes a cursor made by {@link encodeCursor}, or throws RAPPORT_INVALID_INPUT. */
-export function decodeCursor(cursor: string): Array<string | number> {
-  try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parts) && parts.every((p) => typeof p === 'string' || typeof p === 'number'))
-      return parts;
-  } catch {
-    // fall through to the error below
-  }
-  throw new RapportError('RAPPORT_INVALID_INPUT', 'Invalid page cursor', {
+/**
+ * Encodes a position as an opaque cursor: base64url of a small JSON array, so callers cannot
+ * build on the layout and stores can page without offsets. For store authors.
+ */
+export function encodeCursor(position: KeysetPosition): string {
+  return Buffer.from(JSON.stringify([position.time, position.id])).toString('base64url');
+}
+
+function invalidCursor(): RapportError {
+  return new RapportError('RAPPORT_INVALID_INPUT', 'Invalid page cursor', {
     path: ['cursor'],
     hint: 'pass the `nextCursor` of a previous page unchanged, or no cursor for the first page',
   });
+}
+
+/** Decodes a cursor made by {@link encodeCursor}, or throws `RAPPORT_INVALID_INPUT` at `cursor`. */
+export function decodeCursor(cursor: string): KeysetPosition {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (
+    !Array.isArray(parts) ||
+    parts.length !== 2 ||
+    typeof parts[0] !== 'number' ||
+    !Number.isFinite(parts[0]) ||
+    typeof parts[1] !== 'string'
+  ) {
+    throw invalidCursor();
+  }
+  return { time: parts[0], id: parts[1] };
 }

@@ -33,7 +33,7 @@ function pageOf<T>(
 ): Page<T> {
   let start = 0;
   if (page.cursor) {
-    const [t, id] = decodeCursor(page.cursor) as [number, string];
+    const { time: t, id } = decodeCursor(page.cursor);
     start = sorted.findIndex((row) =>
       ascending ? row.t > t || (row.t === t && row.id > id) : row.t < t || (row.t === t && row.id < id),
     );
@@ -44,7 +44,7 @@ function pageOf<T>(
   const more = start + page.limit < sorted.length;
   return {
     items: slice.map((row) => row.item),
-    nextCursor: more && last ? encodeCursor([last.t, last.id]) : null,
+    nextCursor: more && last ? encodeCursor({ time: last.t, id: last.id }) : null,
   };
 }
 

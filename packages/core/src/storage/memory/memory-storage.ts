@@ -1,7 +1,7 @@
 import type { Tenant } from '../../domain/tenant.js';
 import type { StoragePlugin, StorageReader } from '../../plugins/storage.js';
 import { STORAGE_SPEC_VERSION } from '../../plugins/storage.js';
-import { Mutex } from '../mutex.js';
+import { WriteLock } from '../write-lock.js';
 import { MemoryReader } from './memory-reader.js';
 import { MemoryUnitOfWork } from './memory-unit-of-work.js';
 import { emptyTenantData, type TenantData } from './tenant-data.js';
@@ -19,7 +19,7 @@ export interface MemoryStoragePlugin extends StoragePlugin {
 export function memoryStorage(): MemoryStoragePlugin {
   const tenants = new Map<string, Tenant>();
   const data = new Map<string, TenantData>();
-  const mutex = new Mutex();
+  const lock = new WriteLock();
 
   const tenantData = (tenantId: string): TenantData => {
     let d = data.get(tenantId);
@@ -40,10 +40,8 @@ export function memoryStorage(): MemoryStoragePlugin {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) =>
-          mutex.locked
-            ? mutex.idle().then(() => (value as (...a: unknown[]) => unknown).apply(target, args))
-            : (value as (...a: unknown[]) => unknown).apply(target, args);
+        const read = (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args);
+        return (...args: unknown[]) => (lock.busy ? lock.run(() => read(...args)) : read(...args));
       },
     });
   };
@@ -63,7 +61,7 @@ export function memoryStorage(): MemoryStoragePlugin {
       return tenant;
     },
     unitOfWork(tenantId, work) {
-      return mutex.run(async () => {
+      return lock.run(async () => {
         const uow = new MemoryUnitOfWork(tenantData(tenantId), tenantId);
         try {
           return await work(uow);

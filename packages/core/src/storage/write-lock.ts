@@ -1,5 +1,6 @@
 /**
- * A FIFO async lock for the one writer connection. Release hands the lock straight to the next
+ * A FIFO async lock for a store's one writer: units of work run one at a time, and readers of
+ * committed data on a single connection wait their turn. Release hands the lock straight to the next
  * waiter, so nothing can slip in between two queued units of work.
  */
 export class WriteLock {
