@@ -6,6 +6,7 @@ import {
   inProcessBus,
   isRapportError,
   memoryStorage,
+  silentLogger,
   type StoragePlugin,
   type UnitOfWork,
 } from '../src/index.js';
@@ -72,6 +73,21 @@ describe('events', () => {
     const { counts } = await rapport.ingest([item(1)]);
     expect(counts.created).toBe(1);
     expect(errors).toEqual(['A listener of "interaction.received" threw']);
+  });
+
+  it('with nobody listening to error, a throwing listener is logged, not lost', async () => {
+    const logged: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const logger = {
+      ...silentLogger,
+      error: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }),
+    };
+    const rapport = await createTestRapport({ logger });
+    rapport.events.on('customer.created', () => {
+      throw new Error('listener bug');
+    });
+    expect((await rapport.ingest([item(1)])).counts.created).toBe(1);
+    expect(logged.map((l) => l.message)).toEqual(['A listener of "customer.created" threw']);
+    expect((logged[0]?.fields?.cause as Error).message).toBe('listener bug');
   });
 
   it('hands stored interactions to later stages over the bus, keyed by customer', async () => {
@@ -174,6 +190,55 @@ describe('plugin contracts', () => {
     }
     expect(isRapportError(error, 'RAPPORT_INVALID_OPTIONS')).toBe(true);
     expect((error as { jsonPath: string }).jsonPath).toBe('$.tenant');
+  });
+
+  it('a store method failing inside a unit of work is reported with the store and method, and nothing is kept', async () => {
+    const inner = memoryStorage();
+    const storage: StoragePlugin = {
+      ...inner,
+      id: 'broken-store',
+      unitOfWork: (tenantId, work) =>
+        inner.unitOfWork(tenantId, (uow) =>
+          work(
+            Object.assign(Object.create(uow) as UnitOfWork, {
+              insertInteractions: () => {
+                throw new Error('constraint failed');
+              },
+            }),
+          ),
+        ),
+    };
+    const rapport = createRapport({ storage });
+    await rapport.start();
+    const error = await rapport.ingest([item(1)]).catch((e: unknown) => e);
+    expect(isRapportError(error, 'RAPPORT_PLUGIN_FAILED')).toBe(true);
+    expect((error as { plugin: string }).plugin).toBe('broken-store');
+    expect((error as Error).message).toContain('failed in insertInteractions: constraint failed');
+    expect(inner.inspect('default').customers.size).toBe(0);
+  });
+
+  it('an incremental scorer that fails is reported as an error event naming it; ingest is unaffected', async () => {
+    const rapport = await createTestRapport({
+      scoring: [
+        {
+          id: 'flaky-engagement',
+          version: '1.0.0',
+          specVersion: 'rapport.scoring/v1',
+          models: [{ id: 'flaky', version: '1' }],
+          capabilities: { annotate: false, incremental: true, recompute: false },
+          update: () => {
+            throw new Error('model not loaded');
+          },
+        },
+      ],
+    });
+    const errors: Array<{ plugin: string | undefined; cause: string }> = [];
+    rapport.events.on('error', ({ error }) =>
+      errors.push({ plugin: error.plugin, cause: (error.cause as Error).message }),
+    );
+    expect((await rapport.ingest([item(1)])).counts.created).toBe(1);
+    await rapport.settle();
+    expect(errors).toEqual([{ plugin: 'flaky-engagement', cause: 'model not loaded' }]);
   });
 
   it('wraps a failing scorer so the error names it and keeps the cause', async () => {

@@ -7,6 +7,7 @@ import type { Interaction } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
 import type { Score } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
+import { type Logger, silentLogger } from '../plugins/plugin.js';
 
 /**
  * Every event Rapport publishes, by name (`entity.verb`) with its payload. Events are published
@@ -36,6 +37,20 @@ type Listeners = { [K in RapportEventName]: (payload: RapportEvents[K]) => void 
 
 /** The typed event emitter of a Rapport instance (eventemitter3). */
 export class RapportEventEmitter extends EventEmitter<Listeners> {
+  /** @param logger - where failures go when nobody listens to `error`. */
+  constructor(private readonly logger: Logger = silentLogger) {
+    super();
+  }
+
+  /**
+   * Reports a failure nobody's call can catch (a listener, a bus handler, a background stage): as
+   * an `error` event when someone listens, else to the logger, so it is never lost silently.
+   */
+  report(error: RapportError): void {
+    if (this.wants('error')) this.emit('error', { error });
+    else this.logger.error(error.message, { code: error.code, plugin: error.plugin, cause: error.cause });
+  }
+
   /** True when somebody listens, so publishers can skip building payloads nobody reads. */
   wants(name: RapportEventName): boolean {
     return this.listenerCount(name) > 0;
@@ -59,16 +74,9 @@ export class PendingEvents {
       try {
         (this.emitter.emit as (n: string, p: unknown) => boolean)(name, payload);
       } catch (cause) {
-        if (name !== 'error' && this.emitter.wants('error')) {
-          this.emitter.emit('error', { error: listenerError(name, cause) });
-        }
+        if (name !== 'error') this.emitter.report(listenerError(name, cause));
       }
     }
-  }
-
-  /** Drops everything queued (the unit of work rolled back). */
-  discard(): void {
-    this.queue.length = 0;
   }
 }
 

@@ -94,16 +94,10 @@ export class IngestPipeline {
     const now = this.deps.clock.now();
     const events = new PendingEvents(this.deps.emitter);
     const handoff = new Map<string, string[]>();
-    try {
-      await this.deps.unitOfWork(tenantId, async (uow) => {
-        events.discard();
-        handoff.clear();
-        await new TenantBatch(uow, this.deps, events, handoff, now).run(occurrences);
-      });
-    } catch (error) {
-      events.discard();
-      throw error;
-    }
+    // Nothing queued is published when the unit of work fails: it throws past the flush.
+    await this.deps.unitOfWork(tenantId, (uow) =>
+      new TenantBatch(uow, this.deps, events, handoff, now).run(occurrences),
+    );
     events.flush();
     if (handoff.size > 0) {
       const messages = [...handoff].map(([customerId, interactionIds]) => ({

@@ -95,16 +95,14 @@ export function createRapport(options: RapportOptions): Rapport {
   const defaultTenant = parsed.tenant ?? DEFAULT_TENANT;
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const emitter = new RapportEventEmitter();
+  const emitter = new RapportEventEmitter(logger);
   const bus =
     options.bus ??
     inProcessBus({
       onError: (cause, topic) => {
-        const error = new RapportError('RAPPORT_PLUGIN_FAILED', `A handler of bus topic "${topic}" failed`, {
-          cause,
-        });
-        if (emitter.wants('error')) emitter.emit('error', { error });
-        else logger.error(error.message, { cause });
+        emitter.report(
+          new RapportError('RAPPORT_PLUGIN_FAILED', `A handler of bus topic "${topic}" failed`, { cause }),
+        );
       },
     });
   const guarded = guardPlugin('storage', storage.id, storage, ['read']);

@@ -1,7 +1,7 @@
 import { type Bus, INTERACTIONS_STORED_TOPIC, type InteractionsStoredMessage } from '../bus/bus.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { Score } from '../domain/score.js';
-import { RapportError } from '../errors/rapport-error.js';
+import { isRapportError, RapportError } from '../errors/rapport-error.js';
 import type { RapportEventEmitter } from '../events/events.js';
 import { PendingEvents } from '../events/events.js';
 import type { Clock } from '../plugins/plugin.js';
@@ -73,18 +73,15 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
         const results = await scorer.update!({ tenantId, customerId, interactions, current, now });
         await storeScores(deps, tenantId, toScores(tenantId, customerId, results, now));
       } catch (cause) {
-        if (deps.emitter.wants('error')) {
-          deps.emitter.emit('error', {
-            error: new RapportError(
-              'RAPPORT_PLUGIN_FAILED',
-              `scoring plugin "${scorer.id}" failed in update`,
-              {
+        // Scorers are guarded, so their failures already name them; a store failure names the store.
+        deps.emitter.report(
+          isRapportError(cause)
+            ? cause
+            : new RapportError('RAPPORT_PLUGIN_FAILED', `scoring plugin "${scorer.id}" failed in update`, {
                 cause,
                 plugin: scorer.id,
-              },
-            ),
-          });
-        }
+              }),
+        );
       }
     }
   });
