@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../config/tsup.js';
 
-export default defineConfig({
-  // main.ts is the executable that bin/rapport.js loads; index.ts is the library.
-  entry: ['src/index.ts', 'src/main.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// main.ts is the executable that bin/rapport.js loads; index.ts is the library.
+export default packageBuild(['src/index.ts', 'src/main.ts']);

@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../config/vitest.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@rapport/source'] },
-  ssr: { resolve: { conditions: ['@rapport/source'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 30_000 },
-});
+export default packageTests;
