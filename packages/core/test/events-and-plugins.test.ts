@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ChannelError,
   createRapport,
   createTestRapport,
   INTERACTIONS_STORED_TOPIC,
@@ -179,6 +180,29 @@ describe('plugin contracts', () => {
     expect(isRapportError(error, 'RAPPORT_UNSUPPORTED_SPEC_VERSION')).toBe(true);
     const issues = (error as { issues: Array<{ jsonPath: string }> }).issues.map((i) => i.jsonPath);
     expect(issues).toEqual(['$.storage.specVersion', '$.scoring[0].annotate']);
+  });
+
+  it('an operation the store cannot do fails with RAPPORT_MISSING_CAPABILITY before touching it', async () => {
+    const inner = memoryStorage();
+    const rapport = await createTestRapport({
+      storage: { ...inner, capabilities: { ...inner.capabilities, exportCustomer: false } },
+    });
+    const { results } = await rapport.ingest([item(1)]);
+    await expect(rapport.customers.export(results[0]!.customerId!)).rejects.toMatchObject({
+      code: 'RAPPORT_MISSING_CAPABILITY',
+    });
+  });
+
+  it('channel errors say by their kind whether the host may retry', () => {
+    expect(new ChannelError('rate-limited', '429', { retryAfterMs: 30_000 })).toMatchObject({
+      code: 'RAPPORT_CHANNEL_ERROR',
+      retryable: true,
+      retryAfterMs: 30_000,
+    });
+    expect(new ChannelError('transient', 'reset').retryable).toBe(true);
+    for (const kind of ['auth', 'config', 'permanent', 'cursor-invalid', 'policy'] as const) {
+      expect(new ChannelError(kind, kind).retryable).toBe(false);
+    }
   });
 
   it('rejects bad options with a path', () => {

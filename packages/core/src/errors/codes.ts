@@ -15,8 +15,6 @@ export const errorCodes = {
     'Use plugins that provide the listed capabilities, or turn off the features that need them.',
   RAPPORT_MERGE_INVALID: 'A customer cannot be merged with itself or with a customer that is already merged.',
   RAPPORT_UNMERGE_INVALID: 'Only an active merge can be undone, once.',
-  RAPPORT_ERASED_IDENTITY:
-    'This identity belongs to an erased customer; it stays erased and is not ingested again.',
   RAPPORT_STORAGE_FAILED: 'The store failed; the unit of work was rolled back and nothing from it was kept.',
   RAPPORT_CHANNEL_ERROR: 'A channel call failed; see `kind` for how the host treats it.',
 } as const;
