@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRapport, type IngestStreamOptions, type IngestStreamSummary } from '@rapport/core';
 import { loadTwcs } from '@rapport/datasets';
@@ -10,6 +10,9 @@ export const sampleFile = fileURLToPath(
   new URL('../../../fixtures/twcs/twcs_first5000.csv', import.meta.url),
 );
 
+/** The rules the quickstart runs while importing: plain JSON, no code (see docs/rules.md). */
+export const defaultRulesFile = fileURLToPath(new URL('../rules.json', import.meta.url));
+
 /** Where `npm start` keeps its database (git-ignored). */
 export const defaultDbFile = fileURLToPath(new URL('../data/quickstart.db', import.meta.url));
 
@@ -19,6 +22,8 @@ export interface QuickstartOptions {
   dbFile?: string;
   /** twcs CSV to import (default: the repository's sample). */
   sampleFile?: string;
+  /** Rule file to run while importing (default: the example's `rules.json`; null for none). */
+  rulesFile?: string | null;
   /** Called after every batch with the running totals. */
   onProgress?: IngestStreamOptions['onProgress'];
 }
@@ -39,13 +44,21 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
   // The database and its WAL files: a leftover -wal from an older run must not be replayed.
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
 
-  const rapport = createRapport({ storage: sqliteStorage({ filename: dbFile }) });
+  const rulesFile = options.rulesFile === undefined ? defaultRulesFile : options.rulesFile;
+  const rules = rulesFile === null ? [] : (JSON.parse(readFileSync(rulesFile, 'utf8')) as unknown);
+  const rapport = createRapport({
+    storage: sqliteStorage({ filename: dbFile }),
+    // No time-triggered rules here, so no timer polling in a short-lived process.
+    rules: { rules, timerPollMs: 0 },
+  });
   await rapport.start();
   try {
     const imported = await rapport.ingestStream(loadTwcs(options.sampleFile ?? sampleFile), {
       batchSize: 500,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+    // Rules run behind the pipeline; let them finish before reading what they did.
+    await rapport.settle();
     const summary = await buildSummary(rapport);
     return { dbFile, imported, summary };
   } finally {

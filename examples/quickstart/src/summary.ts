@@ -25,8 +25,19 @@ export interface QuickstartSummary {
   totals: Totals;
   /** Accounts with the most interactions, most first. */
   busiestAccounts: Array<{ channel: string; account: string; interactions: number }>;
+  /** What each rule did during the import, in evaluation order. */
+  rules: RuleActivity[];
+  /** Open cases per queue, the busiest first (then by name). */
+  queues: Array<{ queue: string; cases: number; urgent: number }>;
   /** Null only for a store without any conversation that has a customer. */
   story: CustomerStory | null;
+}
+
+/** How often one rule fired. */
+export interface RuleActivity {
+  id: string;
+  name: string;
+  fired: number;
 }
 
 /** Options of {@link buildSummary}. */
@@ -95,16 +106,33 @@ export async function buildSummary(
     brandAccounts: accounts.size,
   };
   const busiestAccounts = stats.busiestAccounts.slice(0, options.busiest ?? 5);
+  const firings = await allPages((page) => rapport.rules.firings({}, page));
+  const rules = rapport.rules.ruleSet.rules.map((r) => ({
+    id: r.id,
+    name: r.name,
+    fired: firings.filter((f) => f.ruleId === r.id).length,
+  }));
+  const byQueue = new Map<string, { queue: string; cases: number; urgent: number }>();
+  for (const c of conversations) {
+    if (!c.case) continue;
+    const queue = c.case.queue ?? '(none)';
+    const entry = byQueue.get(queue) ?? { queue, cases: 0, urgent: 0 };
+    entry.cases++;
+    if (c.case.priority === 'urgent') entry.urgent++;
+    byQueue.set(queue, entry);
+  }
+  const queues = [...byQueue.values()].sort((a, b) => b.cases - a.cases || a.queue.localeCompare(b.queue));
+  const base = { totals, busiestAccounts, rules, queues };
 
   const longest = longestConversation(conversations);
-  if (longest === null || longest.customerId === null) return { totals, busiestAccounts, story: null };
+  if (longest === null || longest.customerId === null) return { ...base, story: null };
   const customerId = longest.customerId;
   const customer = await rapport.customers.get(customerId);
-  if (customer === null) return { totals, busiestAccounts, story: null };
+  if (customer === null) return { ...base, story: null };
   const identities = await rapport.customers.identities(customerId);
   // The timeline API pages newest first; a story reads oldest first.
   const timeline = (await allPages((page) => rapport.customers.timeline(customerId, page))).reverse();
-  return { totals, busiestAccounts, story: { conversation: longest, customer, identities, timeline } };
+  return { ...base, story: { conversation: longest, customer, identities, timeline } };
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -186,6 +214,23 @@ export function renderSummary(summary: QuickstartSummary, options: RenderOptions
       [2],
     ),
   );
+
+  if (summary.rules.length > 0) {
+    lines.push('', 'Rules (rules.json) fired');
+    lines.push(
+      ...columns(
+        summary.rules.map((r) => [r.id, `${count(r.fired)}×`, r.name]),
+        [1],
+      ),
+    );
+    lines.push('', 'Cases by queue');
+    lines.push(
+      ...columns(
+        summary.queues.map((q) => [q.queue, `${count(q.cases)} cases`, `${count(q.urgent)} urgent`]),
+        [1, 2],
+      ),
+    );
+  }
 
   lines.push('', "One customer's story");
   const story = summary.story;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type QuickstartResult, runQuickstart } from '../src/quickstart.js';
+import { loadTwcs } from '@rapport/datasets';
+import { type QuickstartResult, runQuickstart, sampleFile } from '../src/quickstart.js';
 import { renderSummary } from '../src/summary.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rapport-quickstart-'));
@@ -46,6 +47,27 @@ describe('the quickstart summary', () => {
       account: 'ChipotleTweets',
       interactions: 442,
     });
+  });
+
+  it('runs rules.json on every interaction as it is imported', async () => {
+    // Counted here independently of the engine, from the sample itself.
+    let inbound = 0;
+    let billing = 0;
+    for await (const item of loadTwcs(sampleFile)) {
+      if (item.direction !== 'inbound') continue;
+      inbound++;
+      if (/\b(refund|charged?|bill(ing)?|invoice)\b/i.test(item.text ?? '')) billing++;
+    }
+    const fired = Object.fromEntries(result.summary.rules.map((r) => [r.id, r.fired]));
+    expect(fired['open-case']).toBe(inbound);
+    expect(fired['billing-to-billing']).toBe(billing);
+    expect(fired.impatient).toBeGreaterThan(0);
+    const billingQueue = result.summary.queues.find((q) => q.queue === 'billing');
+    expect(billingQueue?.cases).toBeGreaterThan(0);
+    expect(billingQueue!.cases).toBeLessThanOrEqual(billing);
+    const cases = result.summary.queues.reduce((n, q) => n + q.cases, 0);
+    expect(cases).toBeLessThanOrEqual(result.summary.totals.conversations);
+    expect(renderSummary(result.summary)).toContain('Rules (rules.json) fired');
   });
 
   it("tells the story of the longest conversation's customer, oldest first", () => {

@@ -1,5 +1,6 @@
 export * from './bus/bus.js';
 export * from './bus/in-process-bus.js';
+export * from './domain/case.js';
 export * from './domain/common.js';
 export * from './domain/consent.js';
 export * from './domain/conversation.js';
@@ -9,6 +10,7 @@ export * from './domain/identity.js';
 export * from './domain/ids.js';
 export * from './domain/interaction.js';
 export * from './domain/merge.js';
+export * from './domain/rule-records.js';
 export * from './domain/score.js';
 export * from './domain/segment.js';
 export * from './domain/tenant.js';
@@ -22,12 +24,25 @@ export * from './plugins/plugin.js';
 export * from './plugins/scoring.js';
 export * from './plugins/storage.js';
 export * from './plugins/storage-raw-queries.js';
+export { type PreparedAction, renderTemplate, type Template } from './rules/actions.js';
+export * from './rules/backtest.js';
+export type { ConditionExplanation, HistoryItem } from './rules/conditions.js';
+export { type ParsedDuration, parseDuration } from './rules/duration.js';
+export * from './rules/extension.js';
+export type * from './rules/facts.js';
+export { formatExplanation } from './rules/format.js';
+export * from './rules/operators.js';
+export * from './rules/rule-set.js';
+export * from './rules/schema.js';
 export * from './runtime/rapport.js';
+export { POINTS_MODEL } from './runtime/rules/executor.js';
+export { MAX_RULE_DEPTH, RULES_TRIGGERED_TOPIC, type RuleTriggerMessage } from './runtime/rules/stage.js';
 export type {
   Attribution,
   CustomerProfile,
   IngestStreamOptions,
   IngestStreamSummary,
+  StoreBacktestOptions,
   TenantScope,
 } from './runtime/tenant-scope.js';
 export * from './runtime/test-rapport.js';

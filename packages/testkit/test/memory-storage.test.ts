@@ -20,6 +20,9 @@ function memoryRaw(store: MemoryStoragePlugin): StorageRawQueries {
         merges: d.merges.size,
         consents: d.consents.size,
         scores: d.scores.length,
+        segment_members: d.segmentMembers.size,
+        rule_firings: d.ruleFirings.size,
+        rule_timers: d.timers.size,
       };
       return sizes[table];
     },

@@ -196,6 +196,63 @@ CREATE TABLE erasures (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'rule engine: segment members, rule firings, rule timers',
+    sql: `
+-- Time-range scans of a tenant's interactions (rules re-evaluated over a window, backfills).
+CREATE INDEX interactions_occurred ON interactions (tenant_id, occurred_at, id);
+
+CREATE TABLE segment_members (
+  tenant_id TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  added_at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, segment, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX segment_members_customer ON segment_members (tenant_id, customer_id, segment);
+
+CREATE TABLE rule_firings (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  rule_version INTEGER NOT NULL,
+  rule_trigger TEXT NOT NULL,
+  customer_id TEXT,
+  conversation_id TEXT,
+  interaction_id TEXT,
+  fired_at INTEGER NOT NULL,
+  actions TEXT,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX rule_firings_recent ON rule_firings (tenant_id, fired_at DESC, id DESC);
+CREATE INDEX rule_firings_rule ON rule_firings (tenant_id, rule_id, fired_at DESC, id DESC);
+CREATE INDEX rule_firings_customer ON rule_firings (tenant_id, customer_id, fired_at DESC, id DESC)
+  WHERE customer_id IS NOT NULL;
+
+-- The subject is flattened into columns so an erasure finds a customer's timers by index.
+CREATE TABLE rule_timers (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  timer_key TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  rule_version INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  subject_event TEXT NOT NULL,
+  subject_customer_id TEXT,
+  subject_conversation_id TEXT,
+  subject_interaction_id TEXT,
+  subject_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX rule_timers_key ON rule_timers (tenant_id, timer_key);
+CREATE INDEX rule_timers_due ON rule_timers (tenant_id, due_at, id);
+CREATE INDEX rule_timers_customer ON rule_timers (tenant_id, subject_customer_id)
+  WHERE subject_customer_id IS NOT NULL;
+`,
+  },
 ];
 
 /** What {@link migrate} did. */

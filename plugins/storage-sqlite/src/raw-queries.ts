@@ -18,6 +18,9 @@ const COUNT_SQL: Record<RawTable, string> = {
   merges: 'SELECT count(*) FROM merges WHERE tenant_id = ?',
   consents: 'SELECT count(*) FROM consents WHERE tenant_id = ?',
   scores: 'SELECT count(*) FROM scores WHERE tenant_id = ?',
+  segment_members: 'SELECT count(*) FROM segment_members WHERE tenant_id = ?',
+  rule_firings: 'SELECT count(*) FROM rule_firings WHERE tenant_id = ?',
+  rule_timers: 'SELECT count(*) FROM rule_timers WHERE tenant_id = ?',
 };
 
 function rawQueriesOver(connect: () => SqliteDatabase, release: () => void): SqliteRawQueries {

@@ -13,9 +13,14 @@ import type {
   MergeRecord,
   Page,
   PageRequest,
+  RuleFiring,
+  RuleFiringFilter,
+  RuleTimer,
   Score,
+  SegmentMembership,
   StorageReader,
   StorageStats,
+  TimeRange,
 } from '@rapport/core';
 import { decodeCursor, type WriteLock } from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
@@ -28,9 +33,12 @@ import {
   toIdentity,
   toInteraction,
   toMerge,
+  toRuleFiring,
+  toRuleTimer,
   toScore,
+  toSegmentMember,
 } from './rows.js';
-import { listingBits, type ReadStatements } from './statements.js';
+import { firingBits, listingBits, type ReadStatements } from './statements.js';
 
 /** Whether the store behind a reader is still open. */
 export interface StoreLiveness {
@@ -42,6 +50,10 @@ const conversationPosition = (item: Conversation) => ({
   time: item.lastInteractionAt.getTime(),
   id: item.id,
 });
+
+const firingPosition = (item: RuleFiring) => ({ time: item.firedAt.getTime(), id: item.id });
+/** Members are ordered by customer id alone, so the cursor's time is always 0. */
+const memberPosition = (item: SegmentMembership) => ({ time: 0, id: item.customerId });
 
 /** Compares by code unit, like SQLite's BINARY collation, not by locale. */
 function compareText(a: string, b: string): number {
@@ -235,6 +247,67 @@ export class SqliteReader implements StorageReader {
     return out;
   }
 
+  scanInteractions(range: TimeRange, page: PageRequest): Page<Interaction> {
+    const limit = pageLimit(page);
+    const from = range.from?.getTime() ?? Number.MIN_SAFE_INTEGER;
+    const to = range.to?.getTime() ?? Number.MAX_SAFE_INTEGER;
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    // A position before `from` is no bound at all: the range starts later.
+    const rows =
+      after === null || after.time < from
+        ? this.q.scanInteractionsFirst.all(this.tenantId, from, to, limit + 1)
+        : this.q.scanInteractionsAfter.all(this.tenantId, after.time, after.id, to, limit + 1);
+    return toPage(rows, limit, toInteraction, timelinePosition);
+  }
+
+  segmentsOf(customerIds: readonly string[]): SegmentMembership[] {
+    const ids = distinct(customerIds);
+    const out: SegmentMembership[] = [];
+    for (const id of ids) append(out, this.q.segmentsOfCustomer.all(this.tenantId, id), toSegmentMember);
+    // Each customer's come sorted by segment; the customers are put in id order.
+    if (ids.length > 1)
+      out.sort((a, b) => compareText(a.customerId, b.customerId) || compareText(a.segment, b.segment));
+    return out;
+  }
+
+  segmentMembers(segment: string, page: PageRequest): Page<SegmentMembership> {
+    const limit = pageLimit(page);
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const rows =
+      after === null
+        ? this.q.segmentMembersFirst.all(this.tenantId, segment, limit + 1)
+        : this.q.segmentMembersAfter.all(this.tenantId, segment, after.id, limit + 1);
+    return toPage(rows, limit, toSegmentMember, memberPosition);
+  }
+
+  listRuleFirings(filter: RuleFiringFilter, page: PageRequest): Page<RuleFiring> {
+    const limit = pageLimit(page);
+    let bits = 0;
+    const params: unknown[] = [this.tenantId];
+    if (filter.ruleId != null) {
+      bits |= firingBits.rule;
+      params.push(filter.ruleId);
+    }
+    if (filter.customerId != null) {
+      bits |= firingBits.customer;
+      params.push(filter.customerId);
+    }
+    if (page.cursor) {
+      const position = decodeCursor(page.cursor);
+      bits |= firingBits.cursor;
+      params.push(position.time, position.id);
+    }
+    params.push(limit + 1);
+    const rows = this.q.listRuleFirings(bits).all(...params);
+    return toPage(rows, limit, toRuleFiring, firingPosition);
+  }
+
+  dueTimers(until: Date, limit: number): RuleTimer[] {
+    if (!(limit >= 1)) return [];
+    const max = Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER);
+    return this.q.dueTimers.all(this.tenantId, until.getTime(), max).map(toRuleTimer);
+  }
+
   findErasures(keys: readonly string[]): string[] {
     const out: string[] = [];
     const statement = this.q.erasureExists;
@@ -288,6 +361,8 @@ export class SqliteReader implements StorageReader {
         consents: [],
         scores: [],
         merges: [],
+        segments: [],
+        ruleFirings: [],
       };
       const merges = new Map<string, MergeRecord>();
       for (const id of family) {
@@ -300,11 +375,23 @@ export class SqliteReader implements StorageReader {
         append(result.conversations, this.q.conversationsOfCustomer.all(this.tenantId, id), toConversation);
         append(result.consents, this.q.consentsOf.all(this.tenantId, id), toConsent);
         append(result.scores, this.q.scoresOfCustomer.all(this.tenantId, id), toScore);
+        append(result.segments, this.q.segmentsOfCustomer.all(this.tenantId, id), toSegmentMember);
+        append(result.ruleFirings, this.q.ruleFiringsOfCustomer.all(this.tenantId, id), toRuleFiring);
         for (const merge of this.q.mergesOf.all({ tenant: this.tenantId, customer: id }).map(toMerge)) {
           if (!merges.has(merge.id)) merges.set(merge.id, merge);
         }
       }
       result.merges = [...merges.values()].sort(byTimeThenId);
+      result.segments.sort(
+        (a, b) =>
+          a.addedAt.getTime() - b.addedAt.getTime() ||
+          compareText(a.segment, b.segment) ||
+          compareText(a.customerId, b.customerId),
+      );
+      if (family.length > 1)
+        result.ruleFirings.sort(
+          (a, b) => a.firedAt.getTime() - b.firedAt.getTime() || compareText(a.id, b.id),
+        );
       return result;
     });
   }
@@ -328,6 +415,11 @@ export const readerMethods = [
   'listMerges',
   'listConsents',
   'latestScores',
+  'scanInteractions',
+  'segmentsOf',
+  'segmentMembers',
+  'listRuleFirings',
+  'dueTimers',
   'findErasures',
   'stats',
   'exportCustomer',
@@ -429,6 +521,21 @@ export class QueuedReader implements StorageReader {
   }
   latestScores(customerIds: readonly string[]) {
     return this.gate(() => this.inner.latestScores(customerIds));
+  }
+  scanInteractions(range: TimeRange, page: PageRequest) {
+    return this.gate(() => this.inner.scanInteractions(range, page));
+  }
+  segmentsOf(customerIds: readonly string[]) {
+    return this.gate(() => this.inner.segmentsOf(customerIds));
+  }
+  segmentMembers(segment: string, page: PageRequest) {
+    return this.gate(() => this.inner.segmentMembers(segment, page));
+  }
+  listRuleFirings(filter: RuleFiringFilter, page: PageRequest) {
+    return this.gate(() => this.inner.listRuleFirings(filter, page));
+  }
+  dueTimers(until: Date, limit: number) {
+    return this.gate(() => this.inner.dueTimers(until, limit));
   }
   findErasures(keys: readonly string[]) {
     return this.gate(() => this.inner.findErasures(keys));

@@ -1,4 +1,5 @@
 import type {
+  CaseState,
   Consent,
   Conversation,
   Customer,
@@ -8,7 +9,11 @@ import type {
   Interaction,
   InteractionScore,
   MergeRecord,
+  RuleActionOutcome,
+  RuleFiring,
+  RuleTimer,
   Score,
+  SegmentMembership,
   Tenant,
 } from '@rapport/core';
 
@@ -159,6 +164,54 @@ export type MergeRow = [
   absorbedSnapshot: string,
   unmergedAt: number | null,
   unmergedBy: string | null,
+];
+
+/** Columns of a segment membership, in {@link SegmentMemberRow} order. */
+export const SEGMENT_MEMBER_COLUMNS = 'tenant_id, segment, customer_id, added_at, source';
+/** A `segment_members` row. */
+export type SegmentMemberRow = [
+  tenantId: string,
+  segment: string,
+  customerId: string,
+  addedAt: number,
+  source: string,
+];
+
+/** Columns of a rule firing, in {@link RuleFiringRow} order. */
+export const RULE_FIRING_COLUMNS =
+  'tenant_id, id, rule_id, rule_version, rule_trigger, customer_id, conversation_id, interaction_id, fired_at, actions';
+/** A `rule_firings` row. */
+export type RuleFiringRow = [
+  tenantId: string,
+  id: string,
+  ruleId: string,
+  ruleVersion: number,
+  trigger: string,
+  customerId: string | null,
+  conversationId: string | null,
+  interactionId: string | null,
+  firedAt: number,
+  actions: string | null,
+];
+
+/** Columns of a rule timer, in {@link RuleTimerRow} order. */
+export const RULE_TIMER_COLUMNS =
+  'tenant_id, id, timer_key, rule_id, rule_version, due_at, subject_event, subject_customer_id, ' +
+  'subject_conversation_id, subject_interaction_id, subject_at, created_at';
+/** A `rule_timers` row. */
+export type RuleTimerRow = [
+  tenantId: string,
+  id: string,
+  key: string,
+  ruleId: string,
+  ruleVersion: number,
+  dueAt: number,
+  subjectEvent: string,
+  subjectCustomerId: string | null,
+  subjectConversationId: string | null,
+  subjectInteractionId: string | null,
+  subjectAt: number,
+  createdAt: number,
 ];
 
 /** True when `value` has an own enumerable key; unlike `Object.keys`, allocates nothing. */
@@ -339,7 +392,102 @@ export function toConversation(row: ConversationRow): Conversation {
     startedAt: new Date(startedAt),
     lastInteractionAt: new Date(lastInteractionAt),
     interactionCount,
-    case: caseData === null ? null : (JSON.parse(caseData) as Record<string, unknown>),
+    case: caseData === null ? null : parseCase(caseData),
+  };
+}
+
+/**
+ * JSON of a conversation's case, dates as epoch milliseconds, or null when there is no case.
+ * (`{}` and null mean different things for a case, so an empty one is kept as `{}`.)
+ */
+export function caseJson(value: CaseState | null | undefined): string | null {
+  if (value == null) return null;
+  const json: Record<string, unknown> = { ...value };
+  if (value.openedAt instanceof Date) json.openedAt = value.openedAt.getTime();
+  if (value.updatedAt instanceof Date) json.updatedAt = value.updatedAt.getTime();
+  return JSON.stringify(json);
+}
+
+/** A case from its JSON, its dates revived (epoch milliseconds, or ISO strings as older rows may hold). */
+function parseCase(json: string): CaseState {
+  const raw = JSON.parse(json) as Record<string, unknown>;
+  for (const field of ['openedAt', 'updatedAt'] as const) {
+    const value = raw[field];
+    if (typeof value === 'number' || typeof value === 'string') raw[field] = new Date(value);
+  }
+  return raw as unknown as CaseState;
+}
+
+/** Segment membership from its row. */
+export function toSegmentMember([
+  tenantId,
+  segment,
+  customerId,
+  addedAt,
+  source,
+]: SegmentMemberRow): SegmentMembership {
+  return { tenantId, segment, customerId, addedAt: new Date(addedAt), source };
+}
+
+/** Rule firing from its row. */
+export function toRuleFiring(row: RuleFiringRow): RuleFiring {
+  const [
+    tenantId,
+    id,
+    ruleId,
+    ruleVersion,
+    trigger,
+    customerId,
+    conversationId,
+    interactionId,
+    firedAt,
+    actions,
+  ] = row;
+  return {
+    id,
+    tenantId,
+    ruleId,
+    ruleVersion,
+    trigger,
+    customerId,
+    conversationId,
+    interactionId,
+    actions: parseArray<RuleActionOutcome>(actions),
+    firedAt: new Date(firedAt),
+  };
+}
+
+/** Rule timer from its row. */
+export function toRuleTimer(row: RuleTimerRow): RuleTimer {
+  const [
+    tenantId,
+    id,
+    key,
+    ruleId,
+    ruleVersion,
+    dueAt,
+    subjectEvent,
+    subjectCustomerId,
+    subjectConversationId,
+    subjectInteractionId,
+    subjectAt,
+    createdAt,
+  ] = row;
+  return {
+    id,
+    tenantId,
+    key,
+    ruleId,
+    ruleVersion,
+    dueAt: new Date(dueAt),
+    subject: {
+      event: subjectEvent,
+      customerId: subjectCustomerId,
+      conversationId: subjectConversationId,
+      interactionId: subjectInteractionId,
+      at: new Date(subjectAt),
+    },
+    createdAt: new Date(createdAt),
   };
 }
 

@@ -230,6 +230,21 @@ export function sqliteStorage(options?: SqliteStorageOptions): SqliteStoragePlug
       if (s.committedReads !== null) return new SqliteReader(s.committedReads, tenantId, s);
       return new QueuedReader(new SqliteReader(s.writerReads, tenantId, s), s.lock);
     },
+
+    listTenants(): Tenant[] | Promise<Tenant[]> {
+      const s = use('listTenants');
+      const list = (statements: ReadStatements) => (): Tenant[] => {
+        if (s.closed) throw notOpen('listTenants', 'closed');
+        try {
+          return statements.allTenants.all().map(toTenant);
+        } catch (error) {
+          throw storageFailure('listTenants', error);
+        }
+      };
+      // Committed tenants only: on one connection, wait for an open unit of work to end.
+      if (s.committedReads !== null) return list(s.committedReads)();
+      return s.lock.busy ? s.lock.run(list(s.writerReads)) : list(s.writerReads)();
+    },
   };
   connections.set(plugin, () => store?.writer ?? null);
   return plugin;

@@ -14,8 +14,14 @@ import {
   type InteractionRow,
   MERGE_COLUMNS as MERGE,
   type MergeRow,
+  RULE_FIRING_COLUMNS as RULE_FIRING,
+  RULE_TIMER_COLUMNS as RULE_TIMER,
+  type RuleFiringRow,
+  type RuleTimerRow,
   SCORE_COLUMNS as SCORE,
   type ScoreRow,
+  SEGMENT_MEMBER_COLUMNS as SEGMENT_MEMBER,
+  type SegmentMemberRow,
   TENANT_COLUMNS as TENANT,
   type TenantRow,
 } from './rows.js';
@@ -38,6 +44,9 @@ export interface CountsRow {
 
 /** Which conversation filters a listing uses, as bits, to pick its cached statement. */
 export const listingBits = { customer: 1, channel: 2, account: 4, cursor: 8 } as const;
+
+/** Which rule firing filters a listing uses, as bits, to pick its cached statement. */
+export const firingBits = { rule: 1, customer: 2, cursor: 4 } as const;
 
 /**
  * The read statements of one connection, prepared once. A store has two sets: one on the writer
@@ -75,12 +84,25 @@ export class ReadStatements {
   readonly interactionsOfCustomer: Statement<[string, string], InteractionRow>;
   readonly conversationsOfCustomer: Statement<[string, string], ConversationRow>;
   readonly scoresOfCustomer: Statement<[string, string], ScoreRow>;
+  /** Interactions with `from <= occurred_at < to`, oldest first. */
+  readonly scanInteractionsFirst: Statement<[string, number, number, number], InteractionRow>;
+  /** Interactions after a position and before `to`, oldest first. */
+  readonly scanInteractionsAfter: Statement<[string, number, string, number, number], InteractionRow>;
+  readonly segmentsOfCustomer: Statement<[string, string], SegmentMemberRow>;
+  readonly segmentMembersFirst: Statement<[string, string, number], SegmentMemberRow>;
+  readonly segmentMembersAfter: Statement<[string, string, string, number], SegmentMemberRow>;
+  /** A customer's rule firings, oldest first (for the export). */
+  readonly ruleFiringsOfCustomer: Statement<[string, string], RuleFiringRow>;
+  readonly dueTimers: Statement<[string, number, number], RuleTimerRow>;
+  /** Every tenant of the store, by id (not scoped to one tenant). */
+  readonly allTenants: Statement<[], TenantRow>;
   /**
    * Runs several reads as one read transaction, so they see one state of the database (nested in
    * a unit of work it becomes a savepoint).
    */
   readonly snapshot: <T>(read: () => T) => T;
   private readonly listings = new Map<number, Statement<unknown[], ConversationRow>>();
+  private readonly firingListings = new Map<number, Statement<unknown[], RuleFiringRow>>();
 
   constructor(private readonly db: SqliteDatabase) {
     // Record reads return arrays (raw mode), mapped by the functions in rows.ts.
@@ -194,6 +216,67 @@ export class ReadStatements {
     this.scoresOfCustomer = rows(
       `SELECT ${SCORE} FROM scores WHERE tenant_id = ? AND customer_id = ? ORDER BY computed_at, rowid`,
     );
+    this.scanInteractionsFirst = rows(
+      `SELECT ${INTERACTION} FROM interactions INDEXED BY interactions_occurred
+       WHERE tenant_id = ? AND occurred_at >= ? AND occurred_at < ?
+       ORDER BY occurred_at, id LIMIT ?`,
+    );
+    this.scanInteractionsAfter = rows(
+      `SELECT ${INTERACTION} FROM interactions INDEXED BY interactions_occurred
+       WHERE tenant_id = ? AND (occurred_at, id) > (?, ?) AND occurred_at < ?
+       ORDER BY occurred_at, id LIMIT ?`,
+    );
+    // Without statistics the planner would rather walk the tenant's part of the primary key (the
+    // table itself, so no lookups) than find the customer's few rows by index.
+    this.segmentsOfCustomer = rows(
+      `SELECT ${SEGMENT_MEMBER} FROM segment_members INDEXED BY segment_members_customer
+       WHERE tenant_id = ? AND customer_id = ? ORDER BY segment`,
+    );
+    this.segmentMembersFirst = rows(
+      `SELECT ${SEGMENT_MEMBER} FROM segment_members WHERE tenant_id = ? AND segment = ?
+       ORDER BY customer_id LIMIT ?`,
+    );
+    this.segmentMembersAfter = rows(
+      `SELECT ${SEGMENT_MEMBER} FROM segment_members WHERE tenant_id = ? AND segment = ? AND customer_id > ?
+       ORDER BY customer_id LIMIT ?`,
+    );
+    this.ruleFiringsOfCustomer = rows(
+      `SELECT ${RULE_FIRING} FROM rule_firings WHERE tenant_id = ? AND customer_id = ? ORDER BY fired_at, id`,
+    );
+    this.dueTimers = rows(
+      `SELECT ${RULE_TIMER} FROM rule_timers WHERE tenant_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
+    );
+    this.allTenants = rows(`SELECT ${TENANT} FROM tenants ORDER BY tenant_id`);
+  }
+
+  /**
+   * The rule firing listing for a combination of filters (see {@link firingBits}), prepared on
+   * first use. Parameters: tenant, then the used filters in bit order, then the cursor's time and
+   * id when paging on, then the limit.
+   */
+  listRuleFirings(bits: number): Statement<unknown[], RuleFiringRow> {
+    let statement = this.firingListings.get(bits);
+    if (statement === undefined) {
+      // Each filter has an index in the listing's order; with both, a customer has fewer firings.
+      const index =
+        bits & firingBits.customer
+          ? 'rule_firings_customer'
+          : bits & firingBits.rule
+            ? 'rule_firings_rule'
+            : 'rule_firings_recent';
+      let where = 'tenant_id = ?';
+      if (bits & firingBits.rule) where += ' AND rule_id = ?';
+      if (bits & firingBits.customer) where += ' AND customer_id = ?';
+      if (bits & firingBits.cursor) where += ' AND (fired_at, id) < (?, ?)';
+      statement = this.db
+        .prepare<unknown[], RuleFiringRow>(
+          `SELECT ${RULE_FIRING} FROM rule_firings INDEXED BY ${index} WHERE ${where}
+           ORDER BY fired_at DESC, id DESC LIMIT ?`,
+        )
+        .raw(true);
+      this.firingListings.set(bits, statement);
+    }
+    return statement;
   }
 
   /**
@@ -259,6 +342,16 @@ export class WriteStatements {
   readonly eraseMergeSnapshots: Statement<[number, string, string]>;
   readonly eraseReferralPointers: Statement<[string, string]>;
   readonly insertErasure: Statement<[string, string, number]>;
+  readonly insertSegmentMember: Statement<[string, string, string, number, string]>;
+  readonly removeSegmentMember: Statement<[string, string, string]>;
+  readonly updateConversationCase: Statement<[string | null, string, string]>;
+  readonly insertRuleFiring: Statement<unknown[]>;
+  readonly updateRuleFiringActions: Statement<[string | null, string, string]>;
+  readonly upsertTimer: Statement<unknown[]>;
+  readonly deleteTimer: Statement<[string, string]>;
+  readonly eraseSegmentMembers: Statement<[string, string]>;
+  readonly eraseRuleFirings: Statement<[string, string]>;
+  readonly eraseTimers: Statement<[string, string]>;
 
   constructor(db: SqliteDatabase) {
     // IMMEDIATE takes the write lock at once, so a unit of work never fails half-way upgrading a
@@ -364,5 +457,32 @@ export class WriteStatements {
     this.insertErasure = db.prepare(
       'INSERT INTO erasures (tenant_id, erasure_key, erased_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     );
+    // A pair already present keeps its date and source.
+    this.insertSegmentMember = db.prepare(
+      `INSERT INTO segment_members (${SEGMENT_MEMBER}) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.removeSegmentMember = db.prepare(
+      'DELETE FROM segment_members WHERE tenant_id = ? AND segment = ? AND customer_id = ?',
+    );
+    this.updateConversationCase = db.prepare(
+      'UPDATE conversations SET case_data = ? WHERE tenant_id = ? AND id = ?',
+    );
+    this.insertRuleFiring = db.prepare(
+      `INSERT INTO rule_firings (${RULE_FIRING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.updateRuleFiringActions = db.prepare(
+      'UPDATE rule_firings SET actions = ? WHERE tenant_id = ? AND id = ?',
+    );
+    // REPLACE removes the row holding the key (and one holding the id), then inserts: a timer
+    // restarted under its key takes the new id, due time and subject.
+    this.upsertTimer = db.prepare(
+      `INSERT OR REPLACE INTO rule_timers (${RULE_TIMER}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteTimer = db.prepare('DELETE FROM rule_timers WHERE tenant_id = ? AND id = ?');
+    this.eraseSegmentMembers = db.prepare(
+      'DELETE FROM segment_members INDEXED BY segment_members_customer WHERE tenant_id = ? AND customer_id = ?',
+    );
+    this.eraseRuleFirings = db.prepare('DELETE FROM rule_firings WHERE tenant_id = ? AND customer_id = ?');
+    this.eraseTimers = db.prepare('DELETE FROM rule_timers WHERE tenant_id = ? AND subject_customer_id = ?');
   }
 }

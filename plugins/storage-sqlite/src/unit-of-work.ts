@@ -1,19 +1,24 @@
 import type {
   Consent,
   Conversation,
+  ConversationCaseUpdate,
   ConversationTouch,
   Customer,
   Identity,
   Interaction,
   InteractionContentUpdate,
   MergeRecord,
+  RuleFiring,
+  RuleFiringUpdate,
+  RuleTimer,
   Score,
+  SegmentMembership,
   UnitOfWork,
 } from '@rapport/core';
 import type { SqliteDatabase } from './connection.js';
 import { finishedUnitOfWork, storageFailure, tenantMismatch } from './errors.js';
 import { guardMethods, SqliteReader, type StoreLiveness } from './reader.js';
-import { arrayJson, customerSnapshotJson, lowerOrNull, objectJson } from './rows.js';
+import { arrayJson, caseJson, customerSnapshotJson, lowerOrNull, objectJson } from './rows.js';
 import type { ReadStatements, WriteStatements } from './statements.js';
 
 /**
@@ -185,8 +190,7 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
         c.startedAt.getTime(),
         c.lastInteractionAt.getTime(),
         c.interactionCount,
-        // `{}` and null mean different things for a case, so an empty one is kept as `{}`.
-        c.case == null ? null : JSON.stringify(c.case),
+        caseJson(c.case),
       );
     }
   }
@@ -256,6 +260,78 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     this.w.updateMerge.run(...mergeColumns(merge), this.tenantId, merge.id);
   }
 
+  addSegmentMembers(members: readonly SegmentMembership[]): void {
+    const t = this.tenantId;
+    const statement = this.w.insertSegmentMember;
+    for (const m of members) {
+      if (m.tenantId !== t) throw tenantMismatch('addSegmentMembers', t, m.tenantId);
+      statement.run(t, m.segment, m.customerId, m.addedAt.getTime(), m.source);
+    }
+  }
+
+  removeSegmentMembers(segment: string, customerIds: readonly string[]): void {
+    const statement = this.w.removeSegmentMember;
+    for (const id of customerIds) statement.run(this.tenantId, segment, id);
+  }
+
+  updateConversationCases(updates: readonly ConversationCaseUpdate[]): void {
+    const statement = this.w.updateConversationCase;
+    for (const u of updates) statement.run(caseJson(u.case), this.tenantId, u.id);
+  }
+
+  insertRuleFirings(firings: readonly RuleFiring[]): void {
+    const t = this.tenantId;
+    const statement = this.w.insertRuleFiring;
+    for (const f of firings) {
+      if (f.tenantId !== t) throw tenantMismatch('insertRuleFirings', t, f.tenantId);
+      statement.run(
+        t,
+        f.id,
+        f.ruleId,
+        f.ruleVersion,
+        f.trigger,
+        f.customerId ?? null,
+        f.conversationId ?? null,
+        f.interactionId ?? null,
+        f.firedAt.getTime(),
+        arrayJson(f.actions),
+      );
+    }
+  }
+
+  updateRuleFirings(updates: readonly RuleFiringUpdate[]): void {
+    const statement = this.w.updateRuleFiringActions;
+    for (const u of updates) statement.run(arrayJson(u.actions), this.tenantId, u.id);
+  }
+
+  upsertTimers(timers: readonly RuleTimer[]): void {
+    const t = this.tenantId;
+    const statement = this.w.upsertTimer;
+    for (const timer of timers) {
+      if (timer.tenantId !== t) throw tenantMismatch('upsertTimers', t, timer.tenantId);
+      const { subject } = timer;
+      statement.run(
+        t,
+        timer.id,
+        timer.key,
+        timer.ruleId,
+        timer.ruleVersion,
+        timer.dueAt.getTime(),
+        subject.event,
+        subject.customerId ?? null,
+        subject.conversationId ?? null,
+        subject.interactionId ?? null,
+        subject.at.getTime(),
+        timer.createdAt.getTime(),
+      );
+    }
+  }
+
+  deleteTimers(ids: readonly string[]): void {
+    const statement = this.w.deleteTimer;
+    for (const id of ids) statement.run(this.tenantId, id);
+  }
+
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): void {
     const t = this.tenantId;
     const w = this.w;
@@ -264,6 +340,9 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     w.eraseConversations.run(t, customerId);
     w.eraseConsents.run(t, customerId);
     w.eraseScores.run(t, customerId);
+    w.eraseSegmentMembers.run(t, customerId);
+    w.eraseRuleFirings.run(t, customerId);
+    w.eraseTimers.run(t, customerId);
     const when = at.getTime();
     w.eraseCustomerRow.run(when, t, customerId);
     w.eraseMergeSnapshots.run(when, t, customerId);
@@ -327,6 +406,13 @@ export const unitOfWorkMethods = [
   'insertScores',
   'insertMerge',
   'updateMerge',
+  'addSegmentMembers',
+  'removeSegmentMembers',
+  'updateConversationCases',
+  'insertRuleFirings',
+  'updateRuleFirings',
+  'upsertTimers',
+  'deleteTimers',
   'eraseCustomer',
 ] as const satisfies ReadonlyArray<Exclude<keyof UnitOfWork, 'tenantId'>>;
 

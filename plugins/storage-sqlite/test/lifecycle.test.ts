@@ -154,6 +154,41 @@ describe('migrations', () => {
     expect(await second.read(TENANT).getCustomers([c.id])).toEqual([c]);
   });
 
+  it('bring a database written at version 1 forward, keeping its data', async () => {
+    const filename = tempDb();
+    const db = new Database(filename);
+    expect(migrate(db, migrations.slice(0, 1)).applied).toEqual([1]);
+    db.prepare(
+      `INSERT INTO customers (tenant_id, id, status, created_at, updated_at) VALUES (?, 'c1', 'active', 0, 0)`,
+    ).run(TENANT);
+    db.prepare(
+      `INSERT INTO interactions (tenant_id, id, channel, account, external_id, version, customer_id, occurred_at,
+         received_at, direction, kind, effort, actor_external_id)
+       VALUES (?, 'i1', 'email', 'a', 'e1', 0, 'c1', 5, 5, 'inbound', 'message', 'message', 'x')`,
+    ).run(TENANT);
+    db.prepare(
+      `INSERT INTO conversations (tenant_id, id, channel, account, external_id, customer_id, started_at,
+         last_interaction_at, interaction_count, case_data)
+       VALUES (?, 'v1', 'email', 'a', 'e1', 'c1', 5, 5, 1, ?)`,
+    ).run(TENANT, JSON.stringify({ status: 'open', openedAt: '2024-01-01T00:00:00.000Z' }));
+    db.close();
+
+    const storage = await openStore({ filename });
+    expect(applied(filename)).toEqual(migrations.map(({ version, name }) => ({ version, name })));
+    const reader = storage.read(TENANT);
+    expect(await reader.getCustomers(['c1'])).toHaveLength(1);
+    expect((await reader.scanInteractions({}, { limit: 10 })).items.map((i) => i.id)).toEqual(['i1']);
+    expect((await reader.getConversation('v1'))?.case?.openedAt).toEqual(
+      new Date('2024-01-01T00:00:00.000Z'),
+    );
+    await storage.unitOfWork(TENANT, async (uow) =>
+      uow.addSegmentMembers([
+        { tenantId: TENANT, segment: 'vip', customerId: 'c1', addedAt: new Date(0), source: 'user:test' },
+      ]),
+    );
+    expect(await storage.read(TENANT).segmentsOf(['c1'])).toHaveLength(1);
+  });
+
   it('report what they did and do nothing the second time', () => {
     const db = new Database(':memory:');
     const first = migrate(db);

@@ -1,15 +1,48 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/migrations.js';
-import { listingBits, ReadStatements, WriteStatements } from '../src/statements.js';
+import { firingBits, listingBits, ReadStatements, WriteStatements } from '../src/statements.js';
 
 /**
- * Statements that walk a whole tenant on purpose (stats; the tenant row itself; conversation
- * listings without a customer, which walk by recency and stop at the page size).
+ * Statements that walk a whole tenant on purpose (stats; the tenant row itself; every tenant;
+ * conversation and rule firing listings without a customer or rule, which walk by recency and
+ * stop at the page size).
  */
-const tenantWide = new Set(['counts', 'accountCounts', 'tenantById']);
+const tenantWide = new Set(['counts', 'accountCounts', 'tenantById', 'allTenants']);
 for (let bits = 0; bits < 16; bits++)
   if (!(bits & listingBits.customer)) tenantWide.add(`listConversations(${bits})`);
+for (let bits = 0; bits < 8; bits++)
+  if (!(bits & (firingBits.rule | firingBits.customer))) tenantWide.add(`listRuleFirings(${bits})`);
+
+/** The index each statement of the rule engine must use (and so never sort). */
+const expectedIndexes: Record<string, RegExp> = {
+  scanInteractionsFirst:
+    /USING INDEX interactions_occurred \(tenant_id=\? AND occurred_at>\? AND occurred_at<\?\)/,
+  scanInteractionsAfter:
+    /USING INDEX interactions_occurred \(tenant_id=\? AND \(occurred_at,id\)>\(\?,\?\) AND occurred_at<\?\)/,
+  segmentsOfCustomer: /USING (COVERING )?INDEX segment_members_customer \(tenant_id=\? AND customer_id=\?\)/,
+  segmentMembersFirst: /USING PRIMARY KEY \(tenant_id=\? AND segment=\?\)/,
+  segmentMembersAfter: /USING PRIMARY KEY \(tenant_id=\? AND segment=\? AND customer_id>\?\)/,
+  ruleFiringsOfCustomer: /USING INDEX rule_firings_customer \(tenant_id=\? AND customer_id=\?\)/,
+  dueTimers: /USING INDEX rule_timers_due \(tenant_id=\? AND due_at<\?\)/,
+  'listRuleFirings(0)': /USING INDEX rule_firings_recent \(tenant_id=\?\)/,
+  'listRuleFirings(1)': /USING INDEX rule_firings_rule \(tenant_id=\? AND rule_id=\?\)/,
+  'listRuleFirings(2)': /USING INDEX rule_firings_customer \(tenant_id=\? AND customer_id=\?\)/,
+  'listRuleFirings(3)': /USING INDEX rule_firings_customer \(tenant_id=\? AND customer_id=\?\)/,
+  'listRuleFirings(4)': /USING INDEX rule_firings_recent \(tenant_id=\? AND \(fired_at,id\)<\(\?,\?\)\)/,
+  'listRuleFirings(5)':
+    /USING INDEX rule_firings_rule \(tenant_id=\? AND rule_id=\? AND \(fired_at,id\)<\(\?,\?\)\)/,
+  'listRuleFirings(6)':
+    /USING INDEX rule_firings_customer \(tenant_id=\? AND customer_id=\? AND \(fired_at,id\)<\(\?,\?\)\)/,
+  'listRuleFirings(7)':
+    /USING INDEX rule_firings_customer \(tenant_id=\? AND customer_id=\? AND \(fired_at,id\)<\(\?,\?\)\)/,
+  removeSegmentMember: /USING PRIMARY KEY \(tenant_id=\? AND segment=\? AND customer_id=\?\)/,
+  eraseSegmentMembers: /USING (COVERING )?INDEX segment_members_customer \(tenant_id=\? AND customer_id=\?\)/,
+  eraseRuleFirings: /USING (COVERING )?INDEX rule_firings_customer \(tenant_id=\? AND customer_id=\?\)/,
+  eraseTimers: /USING (COVERING )?INDEX rule_timers_customer \(tenant_id=\? AND subject_customer_id=\?\)/,
+  updateRuleFiringActions: /USING INDEX sqlite_autoindex_rule_firings_1 \(tenant_id=\? AND id=\?\)/,
+  deleteTimer: /USING INDEX sqlite_autoindex_rule_timers_1 \(tenant_id=\? AND id=\?\)/,
+};
 
 function planOf(db: Database.Database, source: string): string {
   const names = [...new Set([...source.matchAll(/@(\w+)/g)].map((m) => m[1]!))];
@@ -37,10 +70,22 @@ describe('query plans', () => {
   }
   for (let bits = 0; bits < 16; bits++)
     statements.push([`listConversations(${bits})`, reads.listConversations(bits).source]);
+  for (let bits = 0; bits < 8; bits++)
+    statements.push([`listRuleFirings(${bits})`, reads.listRuleFirings(bits).source]);
 
   it('covers the statements', () => {
     expect(statements.length).toBeGreaterThan(40);
     expect(listingBits.cursor).toBe(8);
+    expect(firingBits.cursor).toBe(4);
+    const names = new Set(statements.map(([name]) => name));
+    for (const name of Object.keys(expectedIndexes)) expect(names, name).toContain(name);
+  });
+
+  it.each(Object.entries(expectedIndexes))('%s uses its index, in order', (name, expected) => {
+    const source = statements.find(([n]) => n === name)![1];
+    const plan = planOf(db, source);
+    expect(plan, plan).toMatch(expected);
+    expect(plan, plan).not.toMatch(/USE TEMP B-TREE/);
   });
 
   it.each(statements.filter(([, source]) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(source)))(

@@ -226,6 +226,8 @@ describe('exportCustomer', () => {
       consents: [k],
       scores: [s1, s2, absorbedScore],
       merges: [m],
+      segments: [],
+      ruleFirings: [],
     });
   });
 

@@ -387,14 +387,23 @@ describe('writes', () => {
     });
   });
 
-  it('keeps an empty case apart from no case', async () => {
+  it('keeps no case apart from a case, and revives the case dates as Dates', async () => {
     const storage = await openStore();
     const none = conversation();
-    const empty = conversation({ case: {} });
-    const full = conversation({ case: { status: 'open', priority: 2 } });
-    await storage.unitOfWork(TENANT, async (uow) => uow.insertConversations([none, empty, full]));
-    const found = await storage.read(TENANT).findConversations([none, empty, full]);
-    expect(found).toEqual([none, empty, full]);
+    const full = conversation({
+      case: {
+        status: 'open',
+        priority: 'high',
+        queue: null,
+        assignee: 'agent-1',
+        openedAt: at(1000),
+        updatedAt: at(2000),
+      },
+    });
+    await storage.unitOfWork(TENANT, async (uow) => uow.insertConversations([none, full]));
+    const found = await storage.read(TENANT).findConversations([none, full]);
+    expect(found).toEqual([none, full]);
+    expect(found[1]?.case?.openedAt).toBeInstanceOf(Date);
   });
 
   it('reassigns identities, their interactions and their referrals', async () => {

@@ -17,6 +17,9 @@ export const consentInputSchema = z
   })
   .strict();
 
+/** A consent state. */
+export type ConsentStatus = z.infer<typeof consentStatusSchema>;
+
 /** Consent input. */
 export type ConsentInput = z.input<typeof consentInputSchema>;
 
@@ -27,7 +30,7 @@ export interface Consent {
   customerId: string;
   purpose: string;
   channel: string;
-  status: z.infer<typeof consentStatusSchema>;
+  status: ConsentStatus;
   at: Date;
   source: string;
 }

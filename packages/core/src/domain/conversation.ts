@@ -1,3 +1,5 @@
+import type { CaseState } from './case.js';
+
 /**
  * A thread of interactions on one channel and account. The cases capability adds ownership
  * (status, priority, assignee, queue, SLA clocks) to conversations; those fields live in
@@ -15,7 +17,7 @@ export interface Conversation {
   startedAt: Date;
   lastInteractionAt: Date;
   interactionCount: number;
-  case: Record<string, unknown> | null;
+  case: CaseState | null;
 }
 
 /** Dedupe key of a conversation within a tenant. */

@@ -16,6 +16,11 @@ export const errorCodes = {
   RAPPORT_MERGE_INVALID: 'A customer cannot be merged with itself or with a customer that is already merged.',
   RAPPORT_UNMERGE_INVALID: 'Only an active merge can be undone, once.',
   RAPPORT_STORAGE_FAILED: 'The store failed; the unit of work was rolled back and nothing from it was kept.',
+  RAPPORT_INVALID_RULE: 'Fix the rule at the given path; docs/rules.md describes the format.',
+  RAPPORT_RULE_ACTION_FAILED:
+    'The action failed and was recorded on the firing; the rule’s other actions went on.',
+  RAPPORT_RULE_LOOP:
+    'Rules kept triggering each other (through emit or segment actions); break the cycle with a condition.',
   RAPPORT_CHANNEL_ERROR: 'A channel call failed; see `kind` for how the host treats it.',
 } as const;
 

@@ -5,8 +5,10 @@ import type { Customer } from '../domain/customer.js';
 import type { Identity, LinkReason } from '../domain/identity.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
+import type { RuleFiring } from '../domain/rule-records.js';
 import type { Score } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
+import type { OutboundMessage } from '../plugins/channel.js';
 import { type Logger, silentLogger } from '../plugins/plugin.js';
 
 /**
@@ -24,6 +26,40 @@ export interface RapportEvents {
   'conversation.started': { tenantId: string; conversation: Conversation };
   'consent.recorded': { tenantId: string; consent: Consent };
   'score.recorded': { tenantId: string; score: Score };
+  /** A score's value differs from the previous one of the same name (null: first value). */
+  'score.changed': { tenantId: string; score: Score; previous: number | null };
+  /** A customer joined a segment (`ruleId` when a rule did it). */
+  'segment.entered': { tenantId: string; customerId: string; segment: string; ruleId?: string };
+  'segment.left': { tenantId: string; customerId: string; segment: string; ruleId?: string };
+  /** A case opened on a conversation (`conversation.case` holds it). */
+  'case.opened': { tenantId: string; conversation: Conversation; ruleId?: string };
+  /** A case's priority, queue, assignee or status changed. */
+  'case.updated': { tenantId: string; conversation: Conversation; ruleId?: string };
+  /** A rule fired; `firing` lists every action's outcome. */
+  'rule.fired': { tenantId: string; firing: RuleFiring };
+  /** A custom event from a rule's `emit` action. */
+  'rule.event': {
+    tenantId: string;
+    name: string;
+    payload: Record<string, unknown>;
+    ruleId: string;
+    event: unknown;
+    customerId: string | null;
+    interactionId: string | null;
+    conversationId: string | null;
+  };
+  /**
+   * A rule asks to reply on the channel an interaction came from, consent and preferences already
+   * checked. The outbox sends it; `message.idempotencyKey` makes a repeated request send once.
+   */
+  'reply.requested': {
+    tenantId: string;
+    channel: string;
+    customerId: string;
+    conversationId: string | null;
+    ruleId: string;
+    message: OutboundMessage;
+  };
   /** An item of a batch was rejected; the rest of the batch went on. */
   'ingest.rejected': { tenantId: string; index: number; error: RapportError };
   /** A failure outside any caller's reach (a bus handler, a listener). */

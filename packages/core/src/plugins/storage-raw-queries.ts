@@ -9,7 +9,10 @@ export type RawTable =
   | 'conversations'
   | 'merges'
   | 'consents'
-  | 'scores';
+  | 'scores'
+  | 'segment_members'
+  | 'rule_firings'
+  | 'rule_timers';
 
 /** An interaction as persisted, read without going through the plugin's API. */
 export interface RawInteractionRow {

@@ -1,9 +1,11 @@
+import type { CaseState } from '../domain/case.js';
 import type { Consent } from '../domain/consent.js';
 import type { Conversation, ConversationKey } from '../domain/conversation.js';
 import type { Customer } from '../domain/customer.js';
 import type { Identity, IdentityKey } from '../domain/identity.js';
 import type { Interaction, InteractionHead, InteractionKey } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
+import type { RuleFiring, RuleTimer, SegmentMembership } from '../domain/rule-records.js';
 import type { Score } from '../domain/score.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { MaybePromise, PluginBase, PluginContext } from './plugin.js';
@@ -66,6 +68,34 @@ export interface CustomerExport {
   consents: Consent[];
   scores: Score[];
   merges: MergeRecord[];
+  /** Segment memberships of the customer (and of those merged into it), oldest first. */
+  segments: SegmentMembership[];
+  /** Rule firings about the customer (and those merged into it), oldest first. */
+  ruleFirings: RuleFiring[];
+}
+
+/** A range of occurrence times; `from` inclusive, `to` exclusive, either open. */
+export interface TimeRange {
+  from?: Date;
+  to?: Date;
+}
+
+/** Filters for listing rule firings. */
+export interface RuleFiringFilter {
+  ruleId?: string;
+  customerId?: string;
+}
+
+/** A new case state for a conversation (null closes the record of a case entirely). */
+export interface ConversationCaseUpdate {
+  id: string;
+  case: CaseState | null;
+}
+
+/** New action outcomes for a recorded firing (after-commit actions report here). */
+export interface RuleFiringUpdate {
+  id: string;
+  actions: RuleFiring['actions'];
 }
 
 /** Change to a conversation caused by newly stored interactions. */
@@ -129,6 +159,16 @@ export interface StorageReader {
   listConsents(customerIds: readonly string[]): MaybePromise<Consent[]>;
   /** Latest score per (name, model id) for each customer. */
   latestScores(customerIds: readonly string[]): MaybePromise<Score[]>;
+  /** Interactions that occurred in `range`, oldest first (occurredAt, then id), keyset paged. */
+  scanInteractions(range: TimeRange, page: PageRequest): MaybePromise<Page<Interaction>>;
+  /** Segment memberships of these customers, ordered by customer id, then segment. */
+  segmentsOf(customerIds: readonly string[]): MaybePromise<SegmentMembership[]>;
+  /** Members of a segment, ordered by customer id, keyset paged. */
+  segmentMembers(segment: string, page: PageRequest): MaybePromise<Page<SegmentMembership>>;
+  /** Rule firings, newest first (firedAt, then id), keyset paged. */
+  listRuleFirings(filter: RuleFiringFilter, page: PageRequest): MaybePromise<Page<RuleFiring>>;
+  /** Timers due at or before `until`, soonest first (dueAt, then id), at most `limit`. */
+  dueTimers(until: Date, limit: number): MaybePromise<RuleTimer[]>;
   /** Which of these erasure keys (see {@link erasureKey}) are remembered as erased. */
   findErasures(keys: readonly string[]): MaybePromise<string[]>;
   /** Counts: `customers` counts active customers only; `merges` counts every merge record, undone ones too. */
@@ -179,10 +219,23 @@ export interface UnitOfWork extends StorageReader {
   consentIdsOf(customerId: string): MaybePromise<string[]>;
   insertScores(scores: readonly Score[]): MaybePromise<void>;
   insertMerge(merge: MergeRecord): MaybePromise<void>;
+  /** Adds memberships; a (segment, customer) pair already present is left as it is. */
+  addSegmentMembers(members: readonly SegmentMembership[]): MaybePromise<void>;
+  /** Removes these customers from the segment (absent pairs are ignored). */
+  removeSegmentMembers(segment: string, customerIds: readonly string[]): MaybePromise<void>;
+  /** Replaces the case state of conversations. */
+  updateConversationCases(updates: readonly ConversationCaseUpdate[]): MaybePromise<void>;
+  insertRuleFirings(firings: readonly RuleFiring[]): MaybePromise<void>;
+  /** Replaces the action outcomes of recorded firings. */
+  updateRuleFirings(updates: readonly RuleFiringUpdate[]): MaybePromise<void>;
+  /** Inserts timers; a timer whose key exists replaces the stored one (id, due time, subject and all). */
+  upsertTimers(timers: readonly RuleTimer[]): MaybePromise<void>;
+  /** Deletes timers by id (absent ids are ignored). */
+  deleteTimers(ids: readonly string[]): MaybePromise<void>;
   updateMerge(merge: MergeRecord): MaybePromise<void>;
   /**
    * Deletes a customer's identities, interactions they authored or received, conversations,
-   * consents and scores; keeps the customer row with status `erased` and no personal data; clears
+   * consents, scores, segment memberships, rule firings and timers about them; keeps the customer row with status `erased` and no personal data; clears
    * the personal fields of merge snapshots of this customer and referral pointers to it; and
    * remembers the erasure keys. The runtime calls it for the customers merged into an erased one too.
    */
@@ -210,6 +263,8 @@ export interface StoragePlugin extends PluginBase<typeof STORAGE_SPEC_VERSION, S
   unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
   /** A reader of committed data for `tenantId`. */
   read(tenantId: string): StorageReader;
+  /** Every tenant in the store (the timer scheduler visits each). */
+  listTenants(): MaybePromise<Tenant[]>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { RapportError, toJsonPath } from '../errors/rapport-error.js';
 import { CHANNEL_SPEC_VERSION, type ChannelPlugin } from '../plugins/channel.js';
 import { SCORING_SPEC_VERSION, type ScoringPlugin } from '../plugins/scoring.js';
 import { STORAGE_SPEC_VERSION, type StoragePlugin } from '../plugins/storage.js';
+import { RULES_SPEC_VERSION, type RuleExtension } from '../rules/extension.js';
 
 interface Problem {
   path: Array<string | number>;
@@ -41,6 +42,7 @@ export function assertPlugins(
   storage: StoragePlugin,
   scoring: readonly ScoringPlugin[],
   channels: readonly ChannelPlugin[],
+  extensions: readonly RuleExtension[] = [],
 ): void {
   const problems: Problem[] = [];
   checkBase(storage, STORAGE_SPEC_VERSION, ['storage'], problems);
@@ -62,10 +64,13 @@ export function assertPlugins(
   });
   for (const [i, plugin] of channels.entries())
     checkBase(plugin, CHANNEL_SPEC_VERSION, ['channels', i], problems);
+  for (const [i, plugin] of extensions.entries())
+    checkBase(plugin, RULES_SPEC_VERSION, ['rules', 'extensions', i], problems);
   const ids = new Set<string>();
   [
     ...scoring.map((p, i) => ({ p, path: ['scoring', i] })),
     ...channels.map((p, i) => ({ p, path: ['channels', i] })),
+    ...extensions.map((p, i) => ({ p, path: ['rules', 'extensions', i] })),
   ].forEach(({ p, path }) => {
     if (!p || typeof p.id !== 'string') return;
     if (ids.has(p.id)) problems.push({ path: [...path, 'id'], message: `repeats the plugin id "${p.id}"` });

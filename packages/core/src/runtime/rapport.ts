@@ -13,7 +13,11 @@ import { guardPlugin, pluginFailure } from '../plugins/guard.js';
 import { type Clock, type Logger, silentLogger, systemClock } from '../plugins/plugin.js';
 import type { ScoringPlugin } from '../plugins/scoring.js';
 import type { StoragePlugin, StorageReader, UnitOfWork } from '../plugins/storage.js';
+import type { RuleExtension } from '../rules/extension.js';
+import { compileRules, type EvaluationOptions, type RuleExplanation, RuleSet } from '../rules/rule-set.js';
 import { assertPlugins } from './plugins.js';
+import { RuleExecutor } from './rules/executor.js';
+import { RulesStage } from './rules/stage.js';
 import { startScoringStage } from './scoring-stage.js';
 import { TenantScope } from './tenant-scope.js';
 
@@ -29,11 +33,53 @@ export interface RapportOptions {
   channels?: readonly ChannelPlugin[];
   /** The hand-off bus between pipeline stages (default: in-process). */
   bus?: Bus;
+  /**
+   * Rules that automate routing, tagging, replies and escalation: an array of rules (see
+   * docs/rules.md), or options with the rules and extensions. Invalid rules throw
+   * `RAPPORT_INVALID_RULE` here, before anything starts.
+   */
+  rules?: readonly unknown[] | RulesOptions;
   /** Custom interaction kinds and their effort class, e.g. `{ answer: { effort: 'contribution' } }`. */
   kinds?: InteractionKindRegistry;
   logger?: Logger;
   clock?: Clock;
 }
+
+/** Rule engine options of {@link createRapport}. */
+export interface RulesOptions {
+  /** The rules: an array, or `{ rules: [...] }` as read from a rule file. */
+  rules?: unknown;
+  /** Plugins adding operators and actions. */
+  extensions?: readonly RuleExtension[];
+  /** How often due timers are looked for, in ms (default 1000; 0 turns polling off: call `rules.runTimers()`). */
+  timerPollMs?: number;
+  /** The fetch webhook actions use (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/** The rule engine of a Rapport instance. */
+export interface RulesApi {
+  /** The rules in force, compiled. */
+  readonly ruleSet: RuleSet;
+  /**
+   * Replaces the rules (validated and compiled first: on error the old ones stay and
+   * `RAPPORT_INVALID_RULE` is thrown). Timers of removed rules are dropped when they fall due.
+   */
+  load(rules: unknown): RuleSet;
+  /** Explains one rule against facts you pass (`rules.explain` reads them from the store instead). */
+  explainFacts(ruleId: string, facts: unknown, options?: EvaluationOptions): RuleExplanation;
+  /** Fires every due timer now; resolves to how many fired. The scheduler also does this on its own. */
+  runTimers(): Promise<number>;
+}
+
+const rulesOptionsSchema = z
+  .object({
+    rules: z.unknown().optional(),
+    extensions: z.array(z.custom<RuleExtension>((v) => typeof v === 'object' && v !== null)).optional(),
+    timerPollMs: z.number().int().min(0).max(3_600_000).optional(),
+    fetch: z.custom<typeof fetch>((v) => typeof v === 'function').optional(),
+  })
+  .strict();
 
 const optionsSchema = z.object({
   storage: z.custom<StoragePlugin>(
@@ -44,6 +90,7 @@ const optionsSchema = z.object({
   scoring: z.array(z.custom<ScoringPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
   channels: z.array(z.custom<ChannelPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null).optional(),
+  rules: z.union([z.array(z.unknown()), rulesOptionsSchema]).optional(),
   kinds: z
     .record(
       z.string().regex(/^[a-z][a-z0-9_.-]*$/),
@@ -57,13 +104,15 @@ const optionsSchema = z.object({
 });
 
 /** A Rapport instance: the default tenant's API plus lifecycle, events and other tenants. */
-export interface Rapport extends TenantScope {
+export interface Rapport extends Omit<TenantScope, 'rules'> {
   /** Typed events, published after commit. */
   readonly events: RapportEventEmitter;
   readonly bus: Bus;
   /** The storage plugin's id, version and capabilities. */
   readonly storageInfo: Pick<StoragePlugin, 'id' | 'version' | 'specVersion' | 'capabilities'>;
   readonly channels: readonly ChannelPlugin[];
+  /** The rule engine (rules in force, hot reload, timers) and the default tenant's firings, explain and backtest. */
+  readonly rules: TenantScope['rules'] & RulesApi;
   /** Opens the store (running migrations) and starts the pipeline stages. */
   start(): Promise<void>;
   /** Lets in-flight hand-offs finish and closes the store. */
@@ -90,7 +139,13 @@ export function createRapport(options: RapportOptions): Rapport {
   const storage = options.storage;
   const scoring = options.scoring ?? [];
   const channels = options.channels ?? [];
-  assertPlugins(storage, scoring, channels);
+  const rulesOptions: RulesOptions = Array.isArray(options.rules)
+    ? { rules: options.rules }
+    : ((options.rules as RulesOptions | undefined) ?? {});
+  const extensions = rulesOptions.extensions ?? [];
+  assertPlugins(storage, scoring, channels, extensions);
+  let ruleSet =
+    rulesOptions.rules === undefined ? new RuleSet([]) : compileRules(rulesOptions.rules, { extensions });
 
   const defaultTenant = parsed.tenant ?? DEFAULT_TENANT;
   const logger = options.logger ?? silentLogger;
@@ -110,6 +165,7 @@ export function createRapport(options: RapportOptions): Rapport {
   const ensuredTenants = new Set<string>();
   let state: 'created' | 'started' | 'stopped' = 'created';
   let stopScoring = () => {};
+  let rulesStage: RulesStage | null = null;
 
   const assertStarted = () => {
     if (state !== 'started') {
@@ -157,6 +213,12 @@ export function createRapport(options: RapportOptions): Rapport {
     kinds: parsed.kinds ?? {},
     annotators: guardedScoring.filter((s) => s.capabilities.annotate),
   });
+  const executor = new RuleExecutor({
+    unitOfWork,
+    emitter,
+    logger,
+    fetch: rulesOptions.fetch ?? globalThis.fetch,
+  });
   const scopeDeps = {
     pipeline,
     unitOfWork,
@@ -166,6 +228,8 @@ export function createRapport(options: RapportOptions): Rapport {
     clock,
     scoring: scoringDeps,
     assertStarted,
+    ruleSet: () => ruleSet,
+    compileRules: (input: unknown) => compileRules(input, { extensions }),
   };
   const scopes = new Map<string, TenantScope>();
   const tenant = (id: string): TenantScope => {
@@ -178,7 +242,22 @@ export function createRapport(options: RapportOptions): Rapport {
     return scope;
   };
 
-  const instance = tenant(defaultTenant) as Rapport;
+  const instance = tenant(defaultTenant) as unknown as Rapport;
+  const engine: RulesApi = {
+    get ruleSet() {
+      return ruleSet;
+    },
+    load(rules: unknown) {
+      ruleSet = compileRules(rules, { extensions });
+      return ruleSet;
+    },
+    explainFacts: (ruleId, facts, evaluation) => ruleSet.explain(ruleId, facts, evaluation),
+    runTimers: async () => {
+      assertStarted();
+      return rulesStage ? rulesStage.runTimers() : 0;
+    },
+  };
+  Object.defineProperties(instance.rules, Object.getOwnPropertyDescriptors(engine));
   const extras: Omit<Rapport, keyof TenantScope> = {
     events: emitter,
     bus,
@@ -202,9 +281,22 @@ export function createRapport(options: RapportOptions): Rapport {
       state = 'started';
       await ensureTenant(defaultTenant);
       stopScoring = startScoringStage(bus, scoringDeps);
+      // Subscribed after scoring: the bus runs one message's handlers in order, so rules see fresh scores.
+      rulesStage = new RulesStage({
+        ruleSet: () => ruleSet,
+        bus,
+        emitter,
+        clock,
+        read,
+        listTenants: () => guarded.listTenants(),
+        executor,
+        timerPollMs: rulesOptions.timerPollMs ?? 1000,
+      });
+      rulesStage.start();
     },
     async stop() {
       if (state !== 'started') return;
+      await rulesStage?.stop();
       await bus.drain();
       stopScoring();
       state = 'stopped';

@@ -31,11 +31,26 @@ function toScores(tenantId: string, customerId: string, results: readonly ScoreR
 async function storeScores(deps: ScoringStageDeps, tenantId: string, scores: Score[]): Promise<void> {
   if (scores.length === 0) return;
   const events = new PendingEvents(deps.emitter);
+  const previous = new Map<string, number>();
   await deps.unitOfWork(tenantId, async (uow) => {
+    if (deps.emitter.wants('score.changed')) {
+      const customerIds = [...new Set(scores.map((s) => s.customerId))];
+      for (const s of await uow.latestScores(customerIds)) previous.set(scoreKey(s), s.value);
+    }
     await uow.insertScores(scores);
   });
-  for (const score of scores) events.add('score.recorded', () => ({ tenantId, score }));
+  for (const score of scores) {
+    events.add('score.recorded', () => ({ tenantId, score }));
+    const before = previous.get(scoreKey(score));
+    if (before !== score.value)
+      events.add('score.changed', () => ({ tenantId, score, previous: before ?? null }));
+  }
   events.flush();
+}
+
+/** Scores are kept per customer, name and model. */
+function scoreKey(score: Score): string {
+  return `${score.customerId}\u0000${score.name}\u0000${score.model.id}`;
 }
 
 /** Streams a customer's timeline page by page. */

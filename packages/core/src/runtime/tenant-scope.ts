@@ -5,6 +5,7 @@ import type { Identity, IdentityKey } from '../domain/identity.js';
 import { newId } from '../domain/ids.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
+import type { RuleFiring } from '../domain/rule-records.js';
 import type { Score } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { parseOrThrow } from '../errors/validation.js';
@@ -24,12 +25,19 @@ import type {
   CustomerExport,
   Page,
   PageRequest,
+  RuleFiringFilter,
   StorageCapabilities,
   StorageReader,
   StorageStats,
+  TimeRange,
   UnitOfWork,
 } from '../plugins/storage.js';
+import { type BacktestOptions, type BacktestReport, backtest } from '../rules/backtest.js';
+import type { RuleFacts } from '../rules/facts.js';
+import type { RuleExplanation, RuleSet } from '../rules/rule-set.js';
 import { erasureKey } from '../storage/erasure-key.js';
+import { loadFacts, loadHistory, type RuleSubject } from './rules/facts-loader.js';
+import { storeReplay } from './rules/store-replay.js';
 import { recomputeScores, type ScoringStageDeps } from './scoring-stage.js';
 
 /** Options of {@link TenantScope.ingestStream}. */
@@ -79,6 +87,16 @@ export interface TenantScopeDeps {
   clock: Clock;
   scoring: ScoringStageDeps;
   assertStarted(): void;
+  /** The rules in force. */
+  ruleSet(): RuleSet;
+  /** Compiles rules with the instance's extensions. */
+  compileRules(input: unknown): RuleSet;
+}
+
+/** Options of {@link TenantScope.rules}' backtest. */
+export interface StoreBacktestOptions extends BacktestOptions, TimeRange {
+  /** Rules to try (an array or `{ rules }`); default: the rules in force. */
+  rules?: unknown;
 }
 
 const pageRequest = (page: Partial<PageRequest> | undefined): PageRequest => {
@@ -349,6 +367,75 @@ export class TenantScope {
       return recomputeScores(this.deps.scoring, this.tenantId, customerId);
     },
   };
+
+  /** Rules as they apply to this tenant: firings, facts, explanations and backtests. */
+  readonly rules = {
+    /** Recorded firings, newest first, each with its actions' outcomes. */
+    firings: async (filter: RuleFiringFilter = {}, page?: Partial<PageRequest>): Promise<Page<RuleFiring>> =>
+      this.reader().listRuleFirings(filter, pageRequest(page)),
+    /** The facts rules would see for an interaction, customer or conversation, as stored now. */
+    facts: async (subject: Partial<RuleSubject>, event = 'interaction.received'): Promise<RuleFacts> =>
+      loadFacts(this.reader(), this.subject(subject), { name: event, at: this.deps.clock.now() }),
+    /**
+     * Explains a rule in force against the stored facts of an interaction (or customer), with
+     * the customer's history for aggregates, as of the interaction's time (or now, if later).
+     */
+    explain: async (
+      ruleId: string,
+      subject: Partial<RuleSubject>,
+      event = 'interaction.received',
+    ): Promise<RuleExplanation> => {
+      const set = this.deps.ruleSet();
+      const reader = this.reader();
+      const now = this.deps.clock.now();
+      const facts = await loadFacts(reader, this.subject(subject), { name: event, at: now });
+      const rule = set.get(ruleId);
+      const windowMs = rule ? rule.historyMs : -1;
+      // As the rules stage does: an interaction is judged as of when it happened.
+      const at = Math.min(now.getTime(), facts.interaction?.occurredAt.getTime() ?? Number.POSITIVE_INFINITY);
+      const history =
+        windowMs >= 0 && facts.customer
+          ? await loadHistory(reader, facts.customer.id, at, windowMs)
+          : undefined;
+      return set.explain(ruleId, facts, { now: at, history });
+    },
+    /**
+     * Replays this tenant's stored interactions (oldest first, within `from`/`to`) through the
+     * rules in force or `rules`, as a dry run, and reports per rule how often it would have
+     * fired and on what. Nothing is written.
+     */
+    backtest: async (options: StoreBacktestOptions = {}): Promise<BacktestReport> => {
+      const set = options.rules === undefined ? this.deps.ruleSet() : this.deps.compileRules(options.rules);
+      const range: TimeRange = {};
+      if (options.from) range.from = options.from;
+      if (options.to) range.to = options.to;
+      return backtest(set, storeReplay(this.reader(), range), options);
+    },
+  };
+
+  /** Segment membership. */
+  readonly segments = {
+    /** Members of a segment, by customer id, paged. */
+    members: async (segment: string, page?: Partial<PageRequest>) =>
+      this.reader().segmentMembers(segment, pageRequest(page)),
+    /** Segment ids of a customer. */
+    of: async (customerId: string): Promise<string[]> =>
+      (await this.reader().segmentsOf([customerId])).map((m) => m.segment),
+  };
+
+  private subject(subject: Partial<RuleSubject>): RuleSubject {
+    const full = {
+      customerId: subject.customerId ?? null,
+      conversationId: subject.conversationId ?? null,
+      interactionId: subject.interactionId ?? null,
+    };
+    if (!full.customerId && !full.conversationId && !full.interactionId) {
+      throw new RapportError('RAPPORT_INVALID_INPUT', 'Say what the facts are about', {
+        hint: 'give `interactionId`, `customerId` or `conversationId`',
+      });
+    }
+    return full;
+  }
 
   private requireCapability(name: keyof StorageCapabilities): void {
     if (!this.deps.capabilities()[name]) {

@@ -1,9 +1,15 @@
 import {
+  type CaseState,
   type Customer,
   createRapport,
   erasureKey,
   newId,
+  type Page,
+  type PageRequest,
   type Rapport,
+  type RuleFiring,
+  type RuleTimer,
+  type SegmentMembership,
   type StoragePlugin,
   type StorageRawQueries,
   type UnitOfWork,
@@ -31,6 +37,12 @@ export const storageSuites = [
   'export',
   'erase',
   'durability',
+  'scan',
+  'segments',
+  'cases',
+  'rule-firings',
+  'timers',
+  'tenants',
 ] as const;
 
 /** Name of a storage suite. */
@@ -504,6 +516,53 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(await pending).toEqual([]);
         expect(await reader().getCustomers([customer.id])).toEqual([]);
       }, 10_000);
+      it('a unit of work that throws keeps none of its segment, case, firing and timer writes', async () => {
+        await rapport.ingest([message(1)]);
+        const row = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId: 'm-1',
+        });
+        const conversationId = row!.conversationId!;
+        const member = sampleMember('c-1', 'vip', T0);
+        const firing = sampleFiring({ customerId: 'c-1' });
+        const timer = sampleTimer('k', T0 + 1000, { customerId: 'c-1' });
+        const opened = sampleCase();
+        await uow(async (u) => {
+          await u.addSegmentMembers([member]);
+          await u.insertRuleFirings([firing]);
+          await u.upsertTimers([timer]);
+          await u.updateConversationCases([{ id: conversationId, case: opened }]);
+        });
+        const failure = new Error('boom');
+        const caught = await uow(async (u) => {
+          await u.addSegmentMembers([sampleMember('c-2', 'vip', T0)]);
+          await u.removeSegmentMembers('vip', ['c-1']);
+          await u.updateConversationCases([{ id: conversationId, case: sampleCase({ status: 'closed' }) }]);
+          await u.insertRuleFirings([sampleFiring()]);
+          await u.updateRuleFirings([{ id: firing.id, actions: [] }]);
+          await u.upsertTimers([sampleTimer('k', T0 + 5000), sampleTimer('new', T0)]);
+          await u.deleteTimers([timer.id]);
+          throw failure;
+        }).catch((e: unknown) => e);
+        expect(caught).toBe(failure);
+        expect(await target.raw.count(TENANT, 'segment_members')).toBe(1);
+        expect(await target.raw.count(TENANT, 'rule_firings')).toBe(1);
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(1);
+        expect(await reader().segmentsOf(['c-1', 'c-2'])).toEqual([member]);
+        expect((await reader().getConversation(conversationId))?.case).toEqual(opened);
+        expect((await reader().listRuleFirings({}, { limit: 10 })).items).toEqual([firing]);
+        expect(await reader().dueTimers(new Date(T0 + 10_000), 10)).toEqual([timer]);
+        // Nothing of the rolled-back writes lingers in the keys either.
+        const restarted = sampleTimer('k', T0 + 2000);
+        await uow(async (u) => {
+          await u.upsertTimers([restarted, sampleTimer('new', T0 + 3000)]);
+          await u.addSegmentMembers([sampleMember('c-2', 'vip', T0 + 9)]);
+        });
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(2);
+        expect((await reader().dueTimers(new Date(T0 + 10_000), 10))[0]).toEqual(restarted);
+        expect((await reader().segmentsOf(['c-2']))[0]?.addedAt.getTime()).toBe(T0 + 9);
+      });
     });
 
     suite('isolation', () => {
@@ -548,6 +607,34 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(data?.identities).toHaveLength(3);
         expect(data?.interactions).toHaveLength(3);
         expect(data?.merges).toHaveLength(2);
+      });
+      it('an export includes the segment memberships and rule firings of the customer and those merged into it, oldest first', async (context) => {
+        requires(context, 'exportCustomer');
+        const { results } = await rapport.ingest([message(1), message(2), message(3)]);
+        const [a, b, stranger] = results.map((r) => r.customerId!) as [string, string, string];
+        await rapport.customers.merge(a, b, { reason: 'same', actor: 'user:test' });
+        const members = [
+          sampleMember(b, 'vip', T0 + 1),
+          sampleMember(a, 'vip', T0 + 2),
+          sampleMember(a, 'churn-risk', T0 + 3),
+          sampleMember(stranger, 'vip', T0),
+        ];
+        const firings = [
+          sampleFiring({ customerId: a, firedAt: new Date(T0 + 5) }),
+          sampleFiring({ customerId: b, firedAt: new Date(T0 + 4) }),
+          sampleFiring({ customerId: stranger, firedAt: new Date(T0 + 4) }),
+          sampleFiring({ customerId: null, firedAt: new Date(T0 + 4) }),
+        ];
+        await uow(async (u) => {
+          await u.addSegmentMembers(members);
+          await u.insertRuleFirings(firings);
+        });
+        const data = await reader().exportCustomer(a);
+        expect(data?.segments).toEqual([members[0], members[1], members[2]]);
+        expect(data?.ruleFirings).toEqual([firings[1], firings[0]]);
+        const alone = await reader().exportCustomer(stranger);
+        expect(alone?.segments).toEqual([members[3]]);
+        expect(alone?.ruleFirings).toEqual([firings[2]]);
       });
     });
 
@@ -610,6 +697,45 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(again.results[0]?.status).toBe('suppressed');
         expect(await target.raw.count(TENANT, 'interactions')).toBe(0);
       });
+      it('erasing a customer deletes its segment memberships, rule firings and timers, and those of customers merged into it', async (context) => {
+        requires(context, 'eraseCustomer');
+        const { results } = await rapport.ingest([message(1), message(2), message(3)]);
+        const [gone, merged, kept] = results.map((r) => r.customerId!) as [string, string, string];
+        await rapport.customers.merge(gone, merged, { reason: 'same', actor: 'user:test' });
+        const keptMember = sampleMember(kept, 'vip', T0);
+        const keptFiring = sampleFiring({ customerId: kept });
+        const anonymousFiring = sampleFiring({ customerId: null });
+        const keptTimer = sampleTimer('kept', T0, { customerId: kept });
+        await uow(async (u) => {
+          await u.addSegmentMembers([
+            sampleMember(gone, 'vip', T0),
+            sampleMember(gone, 'churn-risk', T0),
+            sampleMember(merged, 'vip', T0),
+            keptMember,
+          ]);
+          await u.insertRuleFirings([
+            sampleFiring({ customerId: gone }),
+            sampleFiring({ customerId: merged }),
+            keptFiring,
+            anonymousFiring,
+          ]);
+          await u.upsertTimers([
+            sampleTimer('gone', T0, { customerId: gone }),
+            sampleTimer('merged', T0, { customerId: merged }),
+            keptTimer,
+          ]);
+        });
+        await rapport.customers.erase(gone, { actor: 'user:dpo' });
+        expect(await target.raw.count(TENANT, 'segment_members')).toBe(1);
+        expect(await target.raw.count(TENANT, 'rule_firings')).toBe(2);
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(1);
+        expect(await reader().segmentsOf([gone, merged, kept])).toEqual([keptMember]);
+        expect((await reader().segmentMembers('vip', { limit: 10 })).items).toEqual([keptMember]);
+        expect((await reader().listRuleFirings({ customerId: gone }, { limit: 10 })).items).toEqual([]);
+        const left = (await reader().listRuleFirings({}, { limit: 10 })).items;
+        expect(left.map((f) => f.id).sort()).toEqual([keptFiring.id, anonymousFiring.id].sort());
+        expect(await reader().dueTimers(new Date(T0 + 10_000), 10)).toEqual([keptTimer]);
+      });
     });
 
     suite('durability', () => {
@@ -629,6 +755,380 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(await reopened.raw.count(TENANT, 'interactions')).toBe(2);
         const again = await rapport.ingest([message(1)]);
         expect(again.results[0]?.status).toBe('duplicate');
+      });
+    });
+
+    suite('scan', () => {
+      it('scans interactions oldest first (occurredAt, then id) in complete keyset pages', async () => {
+        // Three items per second, so ties on occurredAt are broken by id.
+        await rapport.ingest(
+          Array.from({ length: 10 }, (_, i) =>
+            message(i, { occurredAt: new Date(T0 + Math.floor(i / 3) * 1000) }),
+          ),
+        );
+        const all = await collect((page) => reader().scanInteractions({}, page), 4);
+        expect(all.pages).toBe(3);
+        expect(all.items).toHaveLength(10);
+        expect(new Set(all.items.map((i) => i.id)).size).toBe(10);
+        expect(all.items.map((i) => i.externalId).sort()).toEqual(
+          Array.from({ length: 10 }, (_, i) => `m-${i}`).sort(),
+        );
+        expectAscending(all.items.map((i) => ({ t: i.occurredAt.getTime(), id: i.id })));
+        expect(all.items[0]?.occurredAt).toBeInstanceOf(Date);
+        const one = await reader().scanInteractions({}, { limit: 100 });
+        expect(one.items.map((i) => i.id)).toEqual(all.items.map((i) => i.id));
+        expect(one.nextCursor).toBeNull();
+      });
+      it('takes `from` inclusive and `to` exclusive, either open', async () => {
+        await rapport.ingest(
+          Array.from({ length: 10 }, (_, i) => message(i, { occurredAt: new Date(T0 + i * 1000) })),
+        );
+        const from = new Date(T0 + 3000);
+        const to = new Date(T0 + 7000);
+        const names = async (range: { from?: Date; to?: Date }) =>
+          (await collect((page) => reader().scanInteractions(range, page), 2)).items.map((i) => i.externalId);
+        expect(await names({ from, to })).toEqual(['m-3', 'm-4', 'm-5', 'm-6']);
+        expect(await names({ from })).toEqual(['m-3', 'm-4', 'm-5', 'm-6', 'm-7', 'm-8', 'm-9']);
+        expect(await names({ to })).toEqual(['m-0', 'm-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6']);
+        expect(await names({ from: to, to: from })).toEqual([]);
+        expect(await names({ from: new Date(T0 + 20_000) })).toEqual([]);
+      });
+      it('a tenant scans its own interactions only', async () => {
+        await rapport.tenant(OTHER).ingest([message(1), message(2)]);
+        expect((await reader().scanInteractions({}, { limit: 10 })).items).toEqual([]);
+        await rapport.ingest([message(3)]);
+        const mine = await reader().scanInteractions({}, { limit: 10 });
+        expect(mine.items.map((i) => i.externalId)).toEqual(['m-3']);
+        const theirs = await reader(OTHER).scanInteractions({}, { limit: 10 });
+        expect(theirs.items.map((i) => i.externalId)).toEqual(['m-1', 'm-2']);
+      });
+    });
+
+    suite('segments', () => {
+      it('adds members once: a pair already present keeps its date and source', async () => {
+        const ids = ['c-3', 'c-1', 'c-5', 'c-2', 'c-4'];
+        const first = ids.map((id, i) => sampleMember(id, 'vip', T0 + i));
+        await uow(async (u) => {
+          await u.addSegmentMembers(first);
+          // A pair already present, in the same unit of work or a later one, is left as it is.
+          await u.addSegmentMembers([sampleMember('c-1', 'vip', T0 + 100, TENANT, 'user:later')]);
+        });
+        await uow(async (u) =>
+          u.addSegmentMembers([sampleMember('c-3', 'vip', T0 + 200, TENANT, 'user:later')]),
+        );
+        expect(await target.raw.count(TENANT, 'segment_members')).toBe(5);
+        // A pair given twice in one call is added once, as first given.
+        const twice = [
+          sampleMember('c-6', 'vip', T0 + 300),
+          sampleMember('c-6', 'vip', T0 + 400, TENANT, 'user:x'),
+        ];
+        await uow(async (u) => u.addSegmentMembers(twice));
+        expect(await target.raw.count(TENANT, 'segment_members')).toBe(6);
+        expect(await reader().segmentsOf(['c-6'])).toEqual([twice[0]]);
+        const [c1] = await reader().segmentsOf(['c-1']);
+        expect(c1).toEqual(first[1]);
+        expect(c1?.addedAt).toBeInstanceOf(Date);
+        expect((await reader().segmentsOf(['c-3']))[0]).toEqual(first[0]);
+      });
+      it('lists a segment by customer id in complete keyset pages', async () => {
+        const ids = ['c-3', 'c-1', 'c-5', 'c-2', 'c-4'];
+        await uow(async (u) =>
+          u.addSegmentMembers([
+            ...ids.map((id) => sampleMember(id, 'vip', T0)),
+            sampleMember('c-9', 'churn-risk', T0),
+          ]),
+        );
+        const all = await collect((page) => reader().segmentMembers('vip', page), 2);
+        expect(all.pages).toBe(3);
+        expect(all.items.map((m) => m.customerId)).toEqual(['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
+        expect(all.items.every((m) => m.segment === 'vip')).toBe(true);
+        const exact = await reader().segmentMembers('vip', { limit: 5 });
+        expect(exact.items).toHaveLength(5);
+        expect(exact.nextCursor).toBeNull();
+        expect((await reader().segmentMembers('nobody', { limit: 5 })).items).toEqual([]);
+      });
+      it('answers the segments of customers by customer id, then segment, and removes members', async () => {
+        await uow(async (u) =>
+          u.addSegmentMembers([
+            sampleMember('c-2', 'vip', T0),
+            sampleMember('c-1', 'vip', T0),
+            sampleMember('c-1', 'churn-risk', T0 + 1),
+            sampleMember('c-3', 'vip', T0),
+          ]),
+        );
+        const pairs = async (ids: string[]) =>
+          (await reader().segmentsOf(ids)).map((m) => `${m.customerId}/${m.segment}`);
+        expect(await pairs(['c-2', 'c-1', 'c-404'])).toEqual(['c-1/churn-risk', 'c-1/vip', 'c-2/vip']);
+        expect(await pairs([])).toEqual([]);
+        await uow(async (u) => {
+          await u.removeSegmentMembers('vip', ['c-1', 'c-404']);
+          await u.removeSegmentMembers('nobody', ['c-2']);
+          // A unit of work reads its own writes.
+          expect((await u.segmentsOf(['c-1'])).map((m) => m.segment)).toEqual(['churn-risk']);
+        });
+        expect(await pairs(['c-1', 'c-2', 'c-3'])).toEqual(['c-1/churn-risk', 'c-2/vip', 'c-3/vip']);
+        expect(await target.raw.count(TENANT, 'segment_members')).toBe(3);
+      });
+      it("a tenant's memberships are its own", async () => {
+        await uow(async (u) => u.addSegmentMembers([sampleMember('c-1', 'vip', T0)]));
+        expect(await reader(OTHER).segmentsOf(['c-1'])).toEqual([]);
+        expect((await reader(OTHER).segmentMembers('vip', { limit: 10 })).items).toEqual([]);
+        expect(await target.raw.count(OTHER, 'segment_members')).toBe(0);
+        // The same pair in another tenant is a new membership, and removing it there leaves ours.
+        await uow(
+          async (u) => u.addSegmentMembers([sampleMember('c-1', 'vip', T0 + 5, OTHER, 'user:other')]),
+          OTHER,
+        );
+        expect((await reader(OTHER).segmentsOf(['c-1']))[0]).toMatchObject({
+          tenantId: OTHER,
+          source: 'user:other',
+        });
+        await uow(async (u) => u.removeSegmentMembers('vip', ['c-1']), OTHER);
+        expect(await reader(OTHER).segmentsOf(['c-1'])).toEqual([]);
+        expect(await reader().segmentsOf(['c-1'])).toEqual([sampleMember('c-1', 'vip', T0)]);
+      });
+    });
+
+    suite('cases', () => {
+      const conversationOf = async (externalId: string) => {
+        const row = await target.raw.interaction(TENANT, {
+          channel: 'email',
+          account: 'support@acme.test',
+          externalId,
+        });
+        return row!.conversationId!;
+      };
+      it('replaces the case state of a conversation, its dates read back as Dates', async () => {
+        await rapport.ingest([message(1)]);
+        const id = await conversationOf('m-1');
+        expect((await reader().getConversation(id))?.case).toBeNull();
+        const opened = sampleCase({ status: 'open', assignee: 'agent-7', queue: 'billing' });
+        await uow(async (u) => {
+          await u.updateConversationCases([{ id, case: opened }]);
+          expect((await u.getConversation(id))?.case).toEqual(opened);
+        });
+        const stored = await reader().getConversation(id);
+        expect(stored?.case).toEqual(opened);
+        expect(stored?.case?.openedAt).toBeInstanceOf(Date);
+        expect(stored?.case?.updatedAt).toBeInstanceOf(Date);
+        expect(stored?.case?.openedAt.getTime()).toBe(T0 + 1000);
+        const [found] = await reader().findConversations([
+          { channel: 'email', account: 'support@acme.test', externalId: 'm-1' },
+        ]);
+        expect(found?.case).toEqual(opened);
+        const listed = await reader().listConversations({}, { limit: 10 });
+        expect(listed.items[0]?.case).toEqual(opened);
+        expect(listed.items[0]?.case?.updatedAt).toBeInstanceOf(Date);
+
+        const pending = sampleCase({ status: 'pending', priority: 'urgent', updatedAt: new Date(T0 + 9000) });
+        await uow(async (u) => u.updateConversationCases([{ id, case: pending }]));
+        expect((await reader().getConversation(id))?.case).toEqual(pending);
+        await uow(async (u) =>
+          u.updateConversationCases([
+            { id, case: null },
+            { id: 'absent', case: pending },
+          ]),
+        );
+        expect((await reader().getConversation(id))?.case).toBeNull();
+        expect(await target.raw.count(TENANT, 'conversations')).toBe(1);
+      });
+      it('keeps the case when new interactions touch the conversation', async () => {
+        await rapport.ingest([message(1)]);
+        const id = await conversationOf('m-1');
+        const opened = sampleCase();
+        await uow(async (u) => u.updateConversationCases([{ id, case: opened }]));
+        await rapport.ingest([
+          message(2, { kind: 'reply', actor: { externalId: 'person-1@example.test' }, parent: 'm-1' }),
+        ]);
+        const stored = await reader().getConversation(id);
+        expect(stored?.interactionCount).toBe(2);
+        expect(stored?.case).toEqual(opened);
+      });
+      it("another tenant cannot change a tenant's case", async () => {
+        await rapport.ingest([message(1)]);
+        const id = await conversationOf('m-1');
+        const opened = sampleCase();
+        await uow(async (u) => u.updateConversationCases([{ id, case: opened }]));
+        await uow(async (u) => u.updateConversationCases([{ id, case: null }]), OTHER);
+        expect(await reader(OTHER).getConversation(id)).toBeNull();
+        expect((await reader().getConversation(id))?.case).toEqual(opened);
+      });
+    });
+
+    suite('rule-firings', () => {
+      /** Seven firings: two per millisecond (ties broken by id), rules r1/r2, customers c-1/c-2/none. */
+      const seed = async () => {
+        const firings = Array.from({ length: 7 }, (_, i) =>
+          sampleFiring({
+            ruleId: i % 2 === 0 ? 'r1' : 'r2',
+            customerId: i % 3 === 2 ? null : `c-${(i % 3) + 1}`,
+            firedAt: new Date(T0 + Math.floor(i / 2)),
+          }),
+        );
+        await uow(async (u) => u.insertRuleFirings(firings));
+        return firings;
+      };
+      const newestFirst = (list: RuleFiring[]) =>
+        [...list].sort(
+          (a, b) => b.firedAt.getTime() - a.firedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+        );
+
+      it('round-trips a firing with its action outcomes', async () => {
+        const firing = sampleFiring({
+          customerId: 'c-1',
+          conversationId: 'v-1',
+          interactionId: 'i-1',
+          trigger: 'interaction.received',
+          actions: [
+            { index: 0, type: 'tag', status: 'applied' },
+            { index: 1, type: 'webhook', status: 'pending', detail: 'queued' },
+            { index: 2, type: 'reply', status: 'failed', error: { code: 'E_TIMEOUT', message: 'timed out' } },
+          ],
+        });
+        await uow(async (u) => u.insertRuleFirings([firing, sampleFiring({ actions: [] })]));
+        const page = await reader().listRuleFirings({ customerId: 'c-1' }, { limit: 10 });
+        expect(page.items).toEqual([firing]);
+        expect(page.items[0]?.firedAt).toBeInstanceOf(Date);
+        expect(await target.raw.count(TENANT, 'rule_firings')).toBe(2);
+      });
+      it('lists firings newest first (firedAt, then id) in complete keyset pages, filtered by rule and customer', async () => {
+        const firings = await seed();
+        const all = await collect((page) => reader().listRuleFirings({}, page), 3);
+        expect(all.pages).toBe(3);
+        expect(all.items.map((f) => f.id)).toEqual(newestFirst(firings).map((f) => f.id));
+        for (const filter of [{ ruleId: 'r1' }, { customerId: 'c-1' }, { ruleId: 'r2', customerId: 'c-2' }]) {
+          const expected = newestFirst(
+            firings.filter(
+              (f) =>
+                (!('ruleId' in filter) || f.ruleId === filter.ruleId) &&
+                (!('customerId' in filter) || f.customerId === filter.customerId),
+            ),
+          );
+          expect(expected.length, JSON.stringify(filter)).toBeGreaterThan(0);
+          const listed = await collect((page) => reader().listRuleFirings(filter, page), 1);
+          expect(
+            listed.items.map((f) => f.id),
+            JSON.stringify(filter),
+          ).toEqual(expected.map((f) => f.id));
+        }
+        expect((await reader().listRuleFirings({ ruleId: 'nope' }, { limit: 5 })).items).toEqual([]);
+      });
+      it('replaces the action outcomes of recorded firings', async () => {
+        const firing = sampleFiring({ actions: [{ index: 0, type: 'webhook', status: 'pending' }] });
+        await uow(async (u) => u.insertRuleFirings([firing]));
+        const actions: RuleFiring['actions'] = [
+          {
+            index: 0,
+            type: 'webhook',
+            status: 'failed',
+            error: { code: 'HTTP_500', message: 'server error' },
+          },
+        ];
+        await uow(async (u) => {
+          await u.updateRuleFirings([
+            { id: firing.id, actions },
+            { id: 'absent', actions: [] },
+          ]);
+          expect((await u.listRuleFirings({}, { limit: 5 })).items[0]?.actions).toEqual(actions);
+        });
+        const [stored] = (await reader().listRuleFirings({}, { limit: 5 })).items;
+        expect(stored).toEqual({ ...firing, actions });
+        expect(await target.raw.count(TENANT, 'rule_firings')).toBe(1);
+      });
+      it("a tenant's firings are its own", async () => {
+        const [firing] = await seed();
+        expect((await reader(OTHER).listRuleFirings({}, { limit: 10 })).items).toEqual([]);
+        expect((await reader(OTHER).listRuleFirings({ customerId: 'c-1' }, { limit: 10 })).items).toEqual([]);
+        expect(await target.raw.count(OTHER, 'rule_firings')).toBe(0);
+        await uow(async (u) => u.updateRuleFirings([{ id: firing!.id, actions: [] }]), OTHER);
+        expect(
+          (await reader().listRuleFirings({}, { limit: 10 })).items.find((f) => f.id === firing!.id),
+        ).toEqual(firing);
+      });
+    });
+
+    suite('timers', () => {
+      it('answers due timers soonest first (dueAt, then id), `until` inclusive, at most `limit`', async () => {
+        const timers = [
+          sampleTimer('k1', T0 + 3000),
+          sampleTimer('k2', T0 + 1000),
+          sampleTimer('k3', T0 + 1000),
+          sampleTimer('k4', T0 + 9000),
+        ];
+        await uow(async (u) => u.upsertTimers(timers));
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(4);
+        const soonest = [timers[1]!, timers[2]!].sort((a, b) => (a.id < b.id ? -1 : 1));
+        const due = await reader().dueTimers(new Date(T0 + 3000), 10);
+        expect(due).toEqual([...soonest, timers[0]]);
+        expect(due[0]?.dueAt).toBeInstanceOf(Date);
+        expect(due[0]?.subject.at).toBeInstanceOf(Date);
+        expect(await reader().dueTimers(new Date(T0 + 3000), 2)).toEqual(soonest);
+        expect(await reader().dueTimers(new Date(T0 + 999), 10)).toEqual([]);
+        expect((await reader().dueTimers(new Date(T0 + 100_000), 10)).map((t) => t.key)).toHaveLength(4);
+      });
+      it('a timer whose key exists replaces the stored one, id, due time and subject and all', async () => {
+        const first = sampleTimer('restart', T0 + 5000, { customerId: 'c-1' });
+        const other = sampleTimer('other', T0 + 6000);
+        await uow(async (u) => u.upsertTimers([first, other]));
+        const second = {
+          ...sampleTimer('restart', T0 + 1000, { customerId: 'c-2', event: 'case.opened' }),
+          ruleVersion: 2,
+        };
+        await uow(async (u) => {
+          await u.upsertTimers([second]);
+          expect((await u.dueTimers(new Date(T0 + 10_000), 10)).map((t) => t.id)).toEqual([
+            second.id,
+            other.id,
+          ]);
+        });
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(2);
+        expect(await reader().dueTimers(new Date(T0 + 10_000), 10)).toEqual([second, other]);
+        // The replaced timer's id is gone: deleting it does nothing.
+        await uow(async (u) => u.deleteTimers([first.id]));
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(2);
+        // The same timer upserted again (same id and key) is rescheduled in place.
+        await uow(async (u) => u.upsertTimers([{ ...second, dueAt: new Date(T0 + 7000) }]));
+        expect((await reader().dueTimers(new Date(T0 + 10_000), 10)).map((t) => t.id)).toEqual([
+          other.id,
+          second.id,
+        ]);
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(2);
+      });
+      it('deletes timers by id, ignoring absent ids', async () => {
+        const timers = [sampleTimer('a', T0), sampleTimer('b', T0 + 1), sampleTimer('c', T0 + 2)];
+        await uow(async (u) => u.upsertTimers(timers));
+        await uow(async (u) => u.deleteTimers([timers[0]!.id, 'absent', timers[2]!.id]));
+        expect(await reader().dueTimers(new Date(T0 + 10), 10)).toEqual([timers[1]]);
+        expect(await target.raw.count(TENANT, 'rule_timers')).toBe(1);
+        // After a delete the key is free again.
+        const again = sampleTimer('a', T0 + 5);
+        await uow(async (u) => u.upsertTimers([again]));
+        expect(await reader().dueTimers(new Date(T0 + 10), 10)).toEqual([timers[1], again]);
+      });
+      it("a tenant's timers are its own, keys included", async () => {
+        const mine = sampleTimer('k', T0);
+        await uow(async (u) => u.upsertTimers([mine]));
+        expect(await reader(OTHER).dueTimers(new Date(T0 + 10_000), 10)).toEqual([]);
+        expect(await target.raw.count(OTHER, 'rule_timers')).toBe(0);
+        const theirs = sampleTimer('k', T0 + 1, {}, OTHER);
+        await uow(async (u) => {
+          await u.upsertTimers([theirs]);
+          await u.deleteTimers([mine.id]);
+        }, OTHER);
+        expect(await reader().dueTimers(new Date(T0 + 10_000), 10)).toEqual([mine]);
+        expect(await reader(OTHER).dueTimers(new Date(T0 + 10_000), 10)).toEqual([theirs]);
+      });
+    });
+
+    suite('tenants', () => {
+      it('lists every tenant of the store once', async () => {
+        await target.storage.ensureTenant({ id: OTHER, name: 'Other', createdAt: new Date(T0 + 1) });
+        await target.storage.ensureTenant({ id: OTHER, name: 'Renamed', createdAt: new Date(T0 + 2) });
+        const tenants = await target.storage.listTenants();
+        expect(tenants.map((t) => t.id).sort()).toEqual([TENANT, OTHER].sort());
+        const other = tenants.find((t) => t.id === OTHER);
+        expect(other).toEqual({ id: OTHER, name: 'Other', createdAt: new Date(T0 + 1) });
+        expect(other?.createdAt).toBeInstanceOf(Date);
       });
     });
   });
@@ -661,6 +1161,97 @@ function sampleIdentity(customerId: string, externalId: string) {
     email: null,
     verified: false,
     source: 'test',
+    createdAt: new Date(T0),
+  };
+}
+
+/** Every page of a keyset-paged listing, and how many pages it took. */
+async function collect<T>(
+  list: (page: PageRequest) => Page<T> | Promise<Page<T>>,
+  limit: number,
+): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page: Page<T> = await list({ limit, cursor });
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    pages++;
+    if (pages > 1000) throw new Error('the listing never ends');
+  } while (cursor);
+  return { items, pages };
+}
+
+/** Checks (time, id) pairs ascend strictly, ids compared by code unit. */
+function expectAscending(rows: Array<{ t: number; id: string }>): void {
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1]!;
+    const b = rows[i]!;
+    expect(a.t < b.t || (a.t === b.t && a.id < b.id), `${a.t}/${a.id} before ${b.t}/${b.id}`).toBe(true);
+  }
+}
+
+function sampleMember(
+  customerId: string,
+  segment: string,
+  at: number,
+  tenantId = TENANT,
+  source = 'rule:r1@1',
+): SegmentMembership {
+  return { tenantId, segment, customerId, addedAt: new Date(at), source };
+}
+
+function sampleCase(overrides: Partial<CaseState> = {}): CaseState {
+  return {
+    status: 'open',
+    priority: 'high',
+    queue: null,
+    assignee: null,
+    openedAt: new Date(T0 + 1000),
+    updatedAt: new Date(T0 + 2000),
+    ...overrides,
+  };
+}
+
+function sampleFiring(overrides: Partial<RuleFiring> = {}, tenantId = TENANT): RuleFiring {
+  return {
+    id: newId(),
+    tenantId,
+    ruleId: 'r1',
+    ruleVersion: 1,
+    trigger: 'interaction.received',
+    customerId: null,
+    conversationId: null,
+    interactionId: null,
+    actions: [{ index: 0, type: 'tag', status: 'applied' }],
+    firedAt: new Date(T0),
+    ...overrides,
+  };
+}
+
+function sampleTimer(
+  key: string,
+  dueAt: number,
+  subject: Partial<RuleTimer['subject']> = {},
+  tenantId = TENANT,
+): RuleTimer {
+  return {
+    id: newId(),
+    tenantId,
+    key,
+    ruleId: 'r1',
+    ruleVersion: 1,
+    dueAt: new Date(dueAt),
+    subject: {
+      event: 'interaction.received',
+      customerId: null,
+      conversationId: null,
+      interactionId: null,
+      at: new Date(T0),
+      ...subject,
+    },
     createdAt: new Date(T0),
   };
 }

@@ -9,17 +9,25 @@ import {
   interactionKeyString,
 } from '../../domain/interaction.js';
 import type { MergeRecord } from '../../domain/merge.js';
+import type { RuleFiring, RuleTimer, SegmentMembership } from '../../domain/rule-records.js';
 import type { Score } from '../../domain/score.js';
 import type {
   ConversationFilter,
   CustomerExport,
   Page,
   PageRequest,
+  RuleFiringFilter,
   StorageReader,
   StorageStats,
+  TimeRange,
 } from '../../plugins/storage.js';
 import { decodeCursor, encodeCursor } from '../paging.js';
-import type { TenantData } from './tenant-data.js';
+import { copyConversation, copyFiring, copyTimer, type TenantData } from './tenant-data.js';
+
+/** Compares by code unit (as SQLite's BINARY collation does), not by locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** Newest first by (time, id). */
 function newestFirst(a: { t: number; id: string }, b: { t: number; id: string }): number {
@@ -122,14 +130,14 @@ export class MemoryReader implements StorageReader {
     for (const key of keys) {
       const id = this.data.conversationByKey.get(interactionKeyString(key));
       const row = id === undefined ? undefined : this.data.conversations.get(id);
-      if (row) out.push({ ...row });
+      if (row) out.push(copyConversation(row));
     }
     return out;
   }
 
   getConversation(id: string): Conversation | null {
     const row = this.data.conversations.get(id);
-    return row ? { ...row } : null;
+    return row ? copyConversation(row) : null;
   }
 
   conversationInteractions(conversationId: string, page: PageRequest): Page<Interaction> {
@@ -148,7 +156,7 @@ export class MemoryReader implements StorageReader {
           (filter.channel === undefined || c.channel === filter.channel) &&
           (filter.account === undefined || c.account === filter.account),
       )
-      .map((item) => ({ t: item.lastInteractionAt.getTime(), id: item.id, item: { ...item } }))
+      .map((item) => ({ t: item.lastInteractionAt.getTime(), id: item.id, item: copyConversation(item) }))
       .sort(newestFirst);
     return pageOf(rows, page, false);
   }
@@ -203,6 +211,58 @@ export class MemoryReader implements StorageReader {
     return [...latest.values()].map((s) => ({ ...s }));
   }
 
+  scanInteractions(range: TimeRange, page: PageRequest): Page<Interaction> {
+    const from = range.from?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const to = range.to?.getTime() ?? Number.POSITIVE_INFINITY;
+    const rows: Array<{ t: number; id: string; item: Interaction }> = [];
+    for (const item of this.data.interactions.values()) {
+      const t = item.occurredAt.getTime();
+      if (t >= from && t < to) rows.push({ t, id: item.id, item });
+    }
+    rows.sort((a, b) => -newestFirst(a, b));
+    const result = pageOf(rows, page, true);
+    return { ...result, items: result.items.map((i) => ({ ...i })) };
+  }
+
+  segmentsOf(customerIds: readonly string[]): SegmentMembership[] {
+    const wanted = new Set(customerIds);
+    return [...this.data.segmentMembers.values()]
+      .filter((m) => wanted.has(m.customerId))
+      .sort((a, b) => compareText(a.customerId, b.customerId) || compareText(a.segment, b.segment))
+      .map((m) => ({ ...m }));
+  }
+
+  segmentMembers(segment: string, page: PageRequest): Page<SegmentMembership> {
+    // Ordered by customer id alone: the cursor's time is always 0.
+    const rows = [...this.data.segmentMembers.values()]
+      .filter((m) => m.segment === segment)
+      .sort((a, b) => compareText(a.customerId, b.customerId))
+      .map((m) => ({ t: 0, id: m.customerId, item: { ...m } }));
+    return pageOf(rows, page, true);
+  }
+
+  listRuleFirings(filter: RuleFiringFilter, page: PageRequest): Page<RuleFiring> {
+    const rows: Array<{ t: number; id: string; item: RuleFiring }> = [];
+    for (const f of this.data.ruleFirings.values()) {
+      if (filter.ruleId != null && f.ruleId !== filter.ruleId) continue;
+      if (filter.customerId != null && f.customerId !== filter.customerId) continue;
+      rows.push({ t: f.firedAt.getTime(), id: f.id, item: f });
+    }
+    rows.sort(newestFirst);
+    const result = pageOf(rows, page, false);
+    return { ...result, items: result.items.map(copyFiring) };
+  }
+
+  dueTimers(until: Date, limit: number): RuleTimer[] {
+    if (!(limit >= 1)) return [];
+    const due = until.getTime();
+    return [...this.data.timers.values()]
+      .filter((t) => t.dueAt.getTime() <= due)
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || compareText(a.id, b.id))
+      .slice(0, Math.floor(limit))
+      .map(copyTimer);
+  }
+
   findErasures(keys: readonly string[]): string[] {
     return keys.filter((k) => this.data.erasures.has(k));
   }
@@ -246,6 +306,7 @@ export class MemoryReader implements StorageReader {
           merged.push({ ...absorbed });
       }
     }
+    const family = new Set([customerId, ...merged.map((c) => c.id)]);
     return {
       customer: { ...customer },
       mergedCustomers: merged,
@@ -256,10 +317,23 @@ export class MemoryReader implements StorageReader {
         .map((i) => ({ ...i })),
       conversations: [...this.data.conversations.values()]
         .filter((c) => c.customerId === customerId)
-        .map((c) => ({ ...c })),
+        .map(copyConversation),
       consents: this.listConsents([customerId]),
       scores: this.data.scores.filter((s) => s.customerId === customerId).map((s) => ({ ...s })),
       merges: this.listMerges(customerId),
+      segments: [...this.data.segmentMembers.values()]
+        .filter((m) => family.has(m.customerId))
+        .sort(
+          (a, b) =>
+            a.addedAt.getTime() - b.addedAt.getTime() ||
+            compareText(a.segment, b.segment) ||
+            compareText(a.customerId, b.customerId),
+        )
+        .map((m) => ({ ...m })),
+      ruleFirings: [...this.data.ruleFirings.values()]
+        .filter((f) => f.customerId !== null && family.has(f.customerId))
+        .sort((a, b) => a.firedAt.getTime() - b.firedAt.getTime() || compareText(a.id, b.id))
+        .map(copyFiring),
     };
   }
 }

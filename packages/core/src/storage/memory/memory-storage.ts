@@ -72,6 +72,11 @@ export function memoryStorage(): MemoryStoragePlugin {
       });
     },
     read: committedReader,
+    listTenants() {
+      return [...tenants.values()]
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((t) => ({ ...t }));
+    },
     inspect: tenantData,
   };
 }

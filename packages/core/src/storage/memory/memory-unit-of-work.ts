@@ -4,10 +4,24 @@ import type { Customer } from '../../domain/customer.js';
 import { type Identity, identityKeyString } from '../../domain/identity.js';
 import { type Interaction, interactionKeyString } from '../../domain/interaction.js';
 import type { MergeRecord } from '../../domain/merge.js';
+import type { RuleFiring, RuleTimer, SegmentMembership } from '../../domain/rule-records.js';
 import type { Score } from '../../domain/score.js';
-import type { ConversationTouch, InteractionContentUpdate, UnitOfWork } from '../../plugins/storage.js';
+import type {
+  ConversationCaseUpdate,
+  ConversationTouch,
+  InteractionContentUpdate,
+  RuleFiringUpdate,
+  UnitOfWork,
+} from '../../plugins/storage.js';
 import { MemoryReader } from './memory-reader.js';
-import type { TenantData } from './tenant-data.js';
+import {
+  copyCase,
+  copyConversation,
+  copyFiring,
+  copyTimer,
+  segmentMemberKey,
+  type TenantData,
+} from './tenant-data.js';
 
 /** Writes straight into the tenant's maps and keeps an undo log, replayed backwards on rollback. */
 export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
@@ -118,7 +132,7 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
       const key = interactionKeyString(c);
       if (this.data.conversationByKey.has(key))
         throw new Error(`conversation ${c.channel}/${c.externalId} already exists`);
-      this.put(this.data.conversations, c.id, { ...c });
+      this.put(this.data.conversations, c.id, copyConversation(c));
       this.put(this.data.conversationByKey, key, c.id);
     }
   }
@@ -180,6 +194,62 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
     this.put(this.data.merges, merge.id, { ...merge });
   }
 
+  addSegmentMembers(members: readonly SegmentMembership[]): void {
+    for (const m of members) {
+      const key = segmentMemberKey(m.segment, m.customerId);
+      if (!this.data.segmentMembers.has(key))
+        this.put(this.data.segmentMembers, key, { ...m, tenantId: this.tenantId });
+    }
+  }
+
+  removeSegmentMembers(segment: string, customerIds: readonly string[]): void {
+    for (const id of customerIds) this.remove(this.data.segmentMembers, segmentMemberKey(segment, id));
+  }
+
+  updateConversationCases(updates: readonly ConversationCaseUpdate[]): void {
+    for (const u of updates) {
+      const c = this.data.conversations.get(u.id);
+      if (c)
+        this.put(this.data.conversations, u.id, { ...c, case: u.case === null ? null : copyCase(u.case) });
+    }
+  }
+
+  insertRuleFirings(firings: readonly RuleFiring[]): void {
+    for (const f of firings) {
+      if (this.data.ruleFirings.has(f.id)) throw new Error(`rule firing ${f.id} already exists`);
+      this.put(this.data.ruleFirings, f.id, { ...copyFiring(f), tenantId: this.tenantId });
+    }
+  }
+
+  updateRuleFirings(updates: readonly RuleFiringUpdate[]): void {
+    for (const u of updates) {
+      const f = this.data.ruleFirings.get(u.id);
+      if (f) this.put(this.data.ruleFirings, u.id, { ...f, actions: structuredClone(u.actions) });
+    }
+  }
+
+  upsertTimers(timers: readonly RuleTimer[]): void {
+    for (const t of timers) {
+      // The key is unique per tenant and the id is unique: whatever holds either is replaced.
+      const previousId = this.data.timerByKey.get(t.key);
+      if (previousId !== undefined) this.removeTimer(previousId);
+      this.removeTimer(t.id);
+      this.put(this.data.timers, t.id, { ...copyTimer(t), tenantId: this.tenantId });
+      this.put(this.data.timerByKey, t.key, t.id);
+    }
+  }
+
+  deleteTimers(ids: readonly string[]): void {
+    for (const id of ids) this.removeTimer(id);
+  }
+
+  private removeTimer(id: string): void {
+    const timer = this.data.timers.get(id);
+    if (!timer) return;
+    this.remove(this.data.timers, id);
+    if (this.data.timerByKey.get(timer.key) === id) this.remove(this.data.timerByKey, timer.key);
+  }
+
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): void {
     for (const identity of [...this.data.identities.values()]) {
       if (identity.customerId !== customerId) continue;
@@ -198,6 +268,12 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
     }
     for (const c of [...this.data.consents.values()])
       if (c.customerId === customerId) this.remove(this.data.consents, c.id);
+    for (const [key, m] of [...this.data.segmentMembers])
+      if (m.customerId === customerId) this.remove(this.data.segmentMembers, key);
+    for (const f of [...this.data.ruleFirings.values()])
+      if (f.customerId === customerId) this.remove(this.data.ruleFirings, f.id);
+    for (const t of [...this.data.timers.values()])
+      if (t.subject.customerId === customerId) this.removeTimer(t.id);
     const scores = this.data.scores;
     const kept = scores.filter((s) => s.customerId !== customerId);
     const previous = scores.splice(0, scores.length, ...kept);

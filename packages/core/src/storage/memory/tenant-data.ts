@@ -4,6 +4,7 @@ import type { Customer } from '../../domain/customer.js';
 import type { Identity } from '../../domain/identity.js';
 import type { Interaction } from '../../domain/interaction.js';
 import type { MergeRecord } from '../../domain/merge.js';
+import type { RuleFiring, RuleTimer, SegmentMembership } from '../../domain/rule-records.js';
 import type { Score } from '../../domain/score.js';
 
 /** One tenant's data in the memory store. Records are replaced, never mutated, so undo is cheap. */
@@ -19,6 +20,17 @@ export interface TenantData {
   scores: Score[];
   merges: Map<string, MergeRecord>;
   erasures: Set<string>;
+  /** Memberships by {@link segmentMemberKey}. */
+  segmentMembers: Map<string, SegmentMembership>;
+  ruleFirings: Map<string, RuleFiring>;
+  /** Timers by id, and their ids by key (unique per tenant). */
+  timers: Map<string, RuleTimer>;
+  timerByKey: Map<string, string>;
+}
+
+/** Key of a membership in {@link TenantData.segmentMembers}. */
+export function segmentMemberKey(segment: string, customerId: string): string {
+  return `${segment}\u0000${customerId}`;
 }
 
 /** Empty tenant data. */
@@ -35,5 +47,29 @@ export function emptyTenantData(): TenantData {
     scores: [],
     merges: new Map(),
     erasures: new Set(),
+    segmentMembers: new Map(),
+    ruleFirings: new Map(),
+    timers: new Map(),
+    timerByKey: new Map(),
   };
+}
+
+/** A copy of a conversation that shares nothing mutable with the stored one (its case included). */
+export function copyConversation(c: Conversation): Conversation {
+  return c.case === null ? { ...c } : { ...c, case: copyCase(c.case) };
+}
+
+/** A copy of a case state, dates included. */
+export function copyCase(c: NonNullable<Conversation['case']>): NonNullable<Conversation['case']> {
+  return { ...c, openedAt: new Date(c.openedAt), updatedAt: new Date(c.updatedAt) };
+}
+
+/** A copy of a firing: its action outcomes are nested objects. */
+export function copyFiring(f: RuleFiring): RuleFiring {
+  return structuredClone(f);
+}
+
+/** A copy of a timer: its subject is a nested object. */
+export function copyTimer(t: RuleTimer): RuleTimer {
+  return structuredClone(t);
 }
