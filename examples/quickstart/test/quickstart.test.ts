@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTwcs } from '@rapport/datasets';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QuickstartResult, runQuickstart, sampleFile } from '../src/quickstart.js';
 import { renderSummary } from '../src/summary.js';
 

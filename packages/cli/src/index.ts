@@ -26,6 +26,25 @@ export {
   runImport,
   SHOWN_PROBLEMS,
 } from './commands/import.js';
+export {
+  describeTrigger,
+  isJsonLines,
+  isoDateOption,
+  loadRuleFile,
+  type RejectedReplayItem,
+  type RuleFileValidation,
+  type RuleSummary,
+  type RulesExplainOptions,
+  type RulesTestOptions,
+  type RulesTestReport,
+  readJsonFile,
+  renderRulesTestReport,
+  renderRuleValidation,
+  rulesExitCodes,
+  runRulesExplain,
+  runRulesTest,
+  SHOWN_REJECTIONS,
+} from './commands/rules.js';
 export { renderStats, type StatsReport } from './commands/stats.js';
 export {
   CliError,

@@ -1,6 +1,7 @@
 /**
  * Entry point of the `rapport` executable: runs the CLI on the process's arguments and sets the
- * exit code (0 ok, 2 import with rejected items, 1 error).
+ * exit code (0 ok, 1 error, 2 import with rejected items or unreadable rule file, 3 failing rule
+ * explanation; see the README).
  *
  * @packageDocumentation
  */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerCustomers } from './commands/customers.js';
 import { registerImport } from './commands/import.js';
+import { registerRules } from './commands/rules.js';
 import { registerStats } from './commands/stats.js';
 import { CliError, CliExit, describeError, exitCodes, renderError } from './errors.js';
 import { json } from './format.js';
@@ -21,7 +22,7 @@ export function createProgram(io?: Partial<CliIO>): Command {
   // Settings made before `.command()` are inherited by the subcommands.
   program
     .name('rapport')
-    .description('Rapport social CRM: import data, look up customers, print stats.')
+    .description('Rapport social CRM: import data, look up customers, print stats, check and backtest rules.')
     .version(packageJson.version, '-v, --version')
     .exitOverride()
     .configureOutput({ writeOut: resolved.stdout, writeErr: resolved.stderr })
@@ -30,12 +31,14 @@ export function createProgram(io?: Partial<CliIO>): Command {
   registerImport(program, resolved);
   registerCustomers(program, resolved);
   registerStats(program, resolved);
+  registerRules(program, resolved);
   return program;
 }
 
 /**
  * Runs the CLI on `argv` (the arguments after the program name) and returns the exit code:
- * 0 success, 2 an import with rejected or malformed items, 1 a usage or fatal error. Fatal errors
+ * 0 success, 2 an import with rejected or malformed items (for `rules`: an unreadable file), 3 a
+ * rule `rules explain` finds failing, 1 a usage or fatal error (or invalid rules). Fatal errors
  * are printed as a message and a hint (as `{ "error": … }` on stdout with `--json`).
  */
 export async function runCli(argv: readonly string[], io?: Partial<CliIO>): Promise<number> {

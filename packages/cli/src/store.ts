@@ -22,6 +22,11 @@ export interface StoreOptions {
   mustExist?: boolean;
   /** Custom interaction kinds the data uses (Stack Exchange imports). */
   kinds?: InteractionKindRegistry;
+  /**
+   * Rules to load (a rule file's content), for commands that evaluate them against the store
+   * (`rules explain --interaction`). Timers are not polled (`timerPollMs: 0`).
+   */
+  rules?: unknown;
 }
 
 /** A `scheme://` prefix: a connection URL rather than a file name. */
@@ -53,6 +58,7 @@ export async function openStore(options: StoreOptions): Promise<Rapport> {
     storage: storageFor(options),
     tenant: options.tenant,
     ...(options.kinds ? { kinds: options.kinds } : {}),
+    ...(options.rules !== undefined ? { rules: { rules: options.rules, timerPollMs: 0 } } : {}),
   });
   await rapport.start();
   return rapport;

@@ -418,6 +418,30 @@ describe('backtest', () => {
       fired: 1,
       samples: [{ ref: 'line 2', customerKey: 'email:ann' }],
     });
-    expect(byId.timer).toMatchObject({ replayed: false, fired: 0 });
+    expect(byId.timer).toMatchObject({ replayed: false, fired: 0, trigger: 'inactiveFor:90d' });
+  });
+
+  it('gives outbound items to their recipient, as ingestion does', async () => {
+    const replies = [1, 2, 3].map((n) =>
+      JSON.stringify(
+        item(n, { direction: 'outbound', actor: { externalId: 'acme' }, recipient: { externalId: `c${n}` } }),
+      ),
+    );
+    const orphan = JSON.stringify(item(4, { direction: 'outbound', actor: { externalId: 'acme' } }));
+    const busy = rule('busy', {
+      aggregate: { fn: 'count', within: '1d' },
+      operator: 'greaterThanInclusive',
+      value: 2,
+    });
+    const known = rule('known', { path: 'customer.id', operator: 'exists' });
+    const report = await backtest(compileRules([busy, known]), jsonlReplay([...replies, orphan]));
+    const byId = Object.fromEntries(report.rules.map((r) => [r.id, r]));
+    expect(byId.busy!.fired).toBe(0);
+    expect(byId.known!.fired).toBe(3);
+    expect(byId.known!.samples.map((s) => s.customerKey)).toEqual([
+      'mastodon:c1',
+      'mastodon:c2',
+      'mastodon:c3',
+    ]);
   });
 });

@@ -26,11 +26,12 @@ const rules: RuleInput[] = [
   },
 ];
 
+/** A process running the rules; its scheduler polls rarely, so only the start-up pass fires here. */
 function instance(filename: string, at: number) {
   return createRapport({
     storage: sqliteStorage({ filename }),
     clock: { now: () => new Date(at) },
-    rules: { rules, timerPollMs: 0 },
+    rules: { rules, timerPollMs: 3_600_000 },
   });
 }
 
@@ -42,6 +43,15 @@ describe('rules on SQLite', () => {
     await first.ingest([message(1)]);
     await first.settle();
     await first.stop();
+
+    // A process opened without rules (a CLI command) neither fires nor drops the timer.
+    const reader = createRapport({
+      storage: sqliteStorage({ filename }),
+      clock: { now: () => new Date(T0 + 40 * MINUTE) },
+    });
+    await reader.start();
+    await reader.stats();
+    await reader.stop();
 
     // A new process, 31 minutes later: start() fires what fell due while nothing ran.
     const second = instance(filename, T0 + 32 * MINUTE);

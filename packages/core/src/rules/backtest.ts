@@ -4,7 +4,7 @@ import { RapportError } from '../errors/rapport-error.js';
 import { validationError } from '../errors/validation.js';
 import type { HistoryItem } from './conditions.js';
 import type { CustomerFacts, InteractionFacts, RuleFacts } from './facts.js';
-import type { RuleSet } from './rule-set.js';
+import { describeTrigger, type RuleSet } from './rule-set.js';
 
 /** One replayed event: facts as they were, when it happened, and whose history it extends. */
 export interface ReplayEvent {
@@ -90,7 +90,7 @@ export async function backtest(
       id: rule.id,
       version: rule.version,
       name: rule.name,
-      trigger: rule.trigger.kind === 'event' ? rule.trigger.key : `timer:${rule.trigger.key}`,
+      trigger: describeTrigger(rule),
       replayed,
       fired: 0,
       rate: 0,
@@ -174,8 +174,8 @@ function actorCustomer(key: string, handle: string | null, at: Date): CustomerFa
 
 /**
  * Reads JSON lines for a backtest. A line is either an interaction as ingested (the
- * `InteractionInput` format; its customer is known only by the actor, with no tags or
- * attributes) or a facts object with an `interaction` key (and `customer`, `conversation`…),
+ * `InteractionInput` format; its customer is known only by its identity, the actor of an
+ * inbound item or the recipient of an outbound one, with no tags or attributes) or a facts object with an `interaction` key (and `customer`, `conversation`…),
  * replayed as given. Bad lines come back as rejections with their line number, code and path.
  */
 export async function* jsonlReplay(lines: AsyncIterable<string> | Iterable<string>): ReplaySource {
@@ -231,7 +231,9 @@ export async function* jsonlReplay(lines: AsyncIterable<string> | Iterable<strin
       continue;
     }
     const input = parsed.data;
-    const customerKey = `${input.channel}:${input.actor.externalId}`;
+    // As ingestion does: the customer of an outbound item is its recipient (none when it has none).
+    const side = input.direction === 'inbound' ? input.actor : input.recipient;
+    const customerKey = side ? `${input.channel}:${side.externalId}` : null;
     const interaction: InteractionFacts = {
       id: `${input.channel}:${input.account}:${input.externalId}`,
       tenantId: input.tenant ?? '',
@@ -267,7 +269,8 @@ export async function* jsonlReplay(lines: AsyncIterable<string> | Iterable<strin
       facts: {
         event: { name: REPLAYED_EVENT, at: input.occurredAt },
         interaction,
-        customer: actorCustomer(customerKey, input.actor.handle ?? null, input.occurredAt),
+        customer:
+          side && customerKey ? actorCustomer(customerKey, side.handle ?? null, input.occurredAt) : null,
         conversation: null,
       },
       customerKey,

@@ -173,6 +173,20 @@ function prepareComparison(
   return { op, expected, ref: null };
 }
 
+/** Marks a ref whose value the operator cannot take: the comparison is then false. */
+const NO_VALUE = Symbol('no value');
+
+/**
+ * A value read through a ref, checked and prepared as a literal would be at load time: a ref to
+ * an object where a number is expected makes the comparison false instead of throwing.
+ */
+function refValue(op: OperatorDefinition<unknown, unknown>, raw: unknown): unknown {
+  const parsed = op.value.safeParse(raw);
+  if (!parsed.success) return NO_VALUE;
+  const value = op.prepare ? op.prepare(parsed.data, {}) : parsed.data;
+  return value instanceof ValueRejection ? NO_VALUE : value;
+}
+
 /** Builds the test of one comparison: fused when the operator can, generic otherwise. */
 function comparisonTest(
   getter: Getter,
@@ -181,11 +195,9 @@ function comparisonTest(
 ): Evaluator {
   const { op, expected, ref } = cmp;
   if (ref) {
-    const prepare = op.prepare;
     return (root, now, aux) => {
-      const raw = ref(refFromAux ? aux : root);
-      const value = prepare ? prepare(raw, {}) : raw;
-      return !(value instanceof ValueRejection) && op.test(getter(root), value, now);
+      const value = refValue(op, ref(refFromAux ? aux : root));
+      return value !== NO_VALUE && op.test(getter(root), value, now);
     };
   }
   if (op.compile) return op.compile(getter, expected);
@@ -295,9 +307,8 @@ function compileAggregate(node: AggregateCondition, path: ErrorPath, ctx: Compil
   const evaluate: Evaluator = (root, now, history) => {
     const { value } = aggregate(root, now, history);
     if (cmp.ref) {
-      const raw = cmp.ref(root);
-      const prepared = cmp.op.prepare ? cmp.op.prepare(raw, {}) : raw;
-      return !(prepared instanceof ValueRejection) && cmp.op.test(value, prepared, now);
+      const prepared = refValue(cmp.op, cmp.ref(root));
+      return prepared !== NO_VALUE && cmp.op.test(value, prepared, now);
     }
     return cmp.op.test(value, cmp.expected, now);
   };

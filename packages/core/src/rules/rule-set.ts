@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { RapportError, toJsonPath, type ValidationIssue } from '../errors/rapport-error.js';
 import { type PreparedAction, prepareAction } from './actions.js';
+import { generateMatcher, type Matcher } from './codegen.js';
 import {
   type CompileProblem,
   type ConditionExplanation,
@@ -270,7 +271,7 @@ export function validateRules(input: unknown, options: CompileRulesOptions = {})
     if (one) compiled.push(one);
   });
   if (problems.length > 0) return { ok: false, issues: problems.map(toIssue) };
-  return { ok: true, ruleSet: new RuleSet(compiled) };
+  return { ok: true, ruleSet: new RuleSet(compiled, reg.operators) };
 }
 
 /**
@@ -301,8 +302,34 @@ export function compileRules(input: unknown, options: CompileRulesOptions = {}):
   );
 }
 
+/** A rule's trigger in one line: `interaction.received`, `timer:case.opened+30m`, `inactiveFor:90d`. */
+export function describeTrigger(rule: CompiledRule): string {
+  const t = rule.trigger;
+  if (t.kind === 'event') return t.key;
+  if (t.inboundOnly) return `inactiveFor:${t.delay.source}`;
+  return `timer:${t.key}+${t.delay.source}${t.per === 'occurrence' ? '' : ` per ${t.per}`}`;
+}
+
 function byPriority(a: CompiledRule, b: CompiledRule): number {
   return b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function closureMatch(
+  list: readonly CompiledRule[],
+  facts: unknown,
+  now: number,
+  history: unknown,
+): readonly CompiledRule[] {
+  let fired: CompiledRule[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const rule = list[i]!;
+    if (rule.test(facts, now, history)) {
+      if (fired === undefined) fired = [];
+      fired.push(rule);
+      if (rule.stopProcessing) break;
+    }
+  }
+  return fired ?? EMPTY;
 }
 
 function toMs(now: Date | number | undefined): number {
@@ -320,7 +347,19 @@ export class RuleSet {
   private readonly timersByEvent = new Map<string, CompiledRule[]>();
   private readonly byId = new Map<string, CompiledRule>();
 
-  constructor(rules: readonly CompiledRule[]) {
+  private readonly matchers = new Map<string, Matcher>();
+
+  /**
+   * @param rules - compiled rules (see {@link compileRules}, which builds rule sets).
+   * @param operators - the operators they were compiled with, for the generated matchers.
+   * @param generate - generate one matcher function per trigger (default); false keeps the
+   *   closures, for environments that forbid `new Function`, and for comparing the two.
+   */
+  constructor(
+    rules: readonly CompiledRule[],
+    private readonly operators: ReadonlyMap<string, OperatorDefinition<unknown, unknown>> = new Map(),
+    private readonly generate = true,
+  ) {
     this.rules = [...rules].sort(byPriority);
     for (const rule of this.rules) {
       this.byId.set(rule.id, rule);
@@ -342,19 +381,36 @@ export class RuleSet {
     now?: number,
     history?: readonly HistoryItem[],
   ): readonly CompiledRule[] {
-    const list = this.byEvent.get(event);
-    if (list === undefined) return EMPTY;
-    const at = now ?? Date.now();
-    let fired: CompiledRule[] | undefined;
-    for (let i = 0; i < list.length; i++) {
-      const rule = list[i]!;
-      if (rule.test(facts, at, history)) {
-        if (fired === undefined) fired = [];
-        fired.push(rule);
-        if (rule.stopProcessing) break;
+    const matcher = this.matchers.get(event) ?? this.matcherFor(event);
+    return matcher(facts, now ?? Date.now(), history);
+  }
+
+  /** Builds (once) the matcher of an event: generated code, or the closures as a fallback. */
+  private matcherFor(event: string): Matcher {
+    const list = this.byEvent.get(event) ?? EMPTY;
+    let matcher: Matcher | null = null;
+    if (list.length === 0) matcher = () => EMPTY;
+    else if (this.generate) {
+      try {
+        matcher = generateMatcher(list, this.operators);
+      } catch {
+        // `new Function` can be forbidden (a content security policy); the closures do the same work.
+        matcher = null;
       }
     }
-    return fired ?? EMPTY;
+    matcher ??= (facts, now, history) => closureMatch(list, facts, now, history);
+    this.matchers.set(event, matcher);
+    return matcher;
+  }
+
+  /** Like {@link match}, through the closures only: the reference the generated code is tested against. */
+  matchWithClosures(
+    event: string,
+    facts: unknown,
+    now: number,
+    history?: readonly HistoryItem[],
+  ): readonly CompiledRule[] {
+    return closureMatch(this.byEvent.get(event) ?? EMPTY, facts, now, history);
   }
 
   /** Event rules for `event`, enabled, in priority order. */

@@ -70,7 +70,7 @@ const factConditionSchema = z
   .strict();
 
 /** Schema of a condition tree (recursive). */
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
   z.union([
     z.object({ all: z.array(conditionSchema) }).strict(),
     z.object({ any: z.array(conditionSchema) }).strict(),

@@ -51,7 +51,11 @@ export interface RulesOptions {
   rules?: unknown;
   /** Plugins adding operators and actions. */
   extensions?: readonly RuleExtension[];
-  /** How often due timers are looked for, in ms (default 1000; 0 turns polling off: call `rules.runTimers()`). */
+  /**
+   * How often due timers are looked for, in ms (default 1000). The scheduler also fires, at
+   * start, what fell due while nothing ran. 0 turns it off: nothing fires unless you call
+   * `rules.runTimers()`. Instances created without `rules` never run it.
+   */
   timerPollMs?: number;
   /** The fetch webhook actions use (default: the global one). */
   fetch?: typeof fetch;
@@ -290,7 +294,9 @@ export function createRapport(options: RapportOptions): Rapport {
         read,
         listTenants: () => guarded.listTenants(),
         executor,
-        timerPollMs: rulesOptions.timerPollMs ?? 1000,
+        // Only an instance given rules runs the scheduler: it owns the timers, and drops those of
+        // rules it no longer has. One opened just to read (a CLI command) leaves them alone.
+        timerPollMs: rulesOptions.rules === undefined ? 0 : (rulesOptions.timerPollMs ?? 1000),
       });
       rulesStage.start();
     },

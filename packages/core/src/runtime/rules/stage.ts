@@ -155,9 +155,9 @@ export class RulesStage {
         if (this.timerRun === null) void this.pass();
       }, this.deps.timerPollMs);
       this.interval.unref?.();
+      // Timers that fell due while nothing ran (a restart) fire now.
+      void this.pass();
     }
-    // Timers that fell due while nothing ran (a restart) fire now.
-    void this.pass();
   }
 
   async stop(): Promise<void> {
