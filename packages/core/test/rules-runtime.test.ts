@@ -325,6 +325,21 @@ describe('rules on ingest', () => {
     expect((await customerOf(rapport, 1)).tags).toEqual(['b']);
   });
 
+  it('starts handling stored interactions when rules for them are loaded, and stops when removed', async () => {
+    const { rapport } = await start([]);
+    await rapport.ingest([item(1)]);
+    await rapport.settle();
+    rapport.rules.load([rule('late', [{ type: 'tag', tag: 'late' }])]);
+    await rapport.ingest([item(2)]);
+    await rapport.settle();
+    rapport.rules.load([]);
+    await rapport.ingest([item(3)]);
+    await rapport.settle();
+    expect((await customerOf(rapport, 1)).tags).toEqual([]);
+    expect((await customerOf(rapport, 2)).tags).toEqual(['late']);
+    expect((await customerOf(rapport, 3)).tags).toEqual([]);
+  });
+
   it('explains a rule against the stored facts of an interaction', async () => {
     const { rapport } = await start([
       rule('angry', [{ type: 'tag', tag: 'x' }], {

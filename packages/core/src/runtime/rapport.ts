@@ -253,6 +253,7 @@ export function createRapport(options: RapportOptions): Rapport {
     },
     load(rules: unknown) {
       ruleSet = compileRules(rules, { extensions });
+      rulesStage?.refresh();
       return ruleSet;
     },
     explainFacts: (ruleId, facts, evaluation) => ruleSet.explain(ruleId, facts, evaluation),

@@ -108,6 +108,7 @@ const listened: {
  */
 export class RulesStage {
   private readonly stops: Array<() => void> = [];
+  private unsubscribeStored: (() => void) | null = null;
   private interval: ReturnType<typeof setInterval> | null = null;
   private timerRun: Promise<number> | null = null;
 
@@ -115,21 +116,9 @@ export class RulesStage {
 
   start(): void {
     const { bus, emitter } = this.deps;
+    this.refresh();
     this.stops.push(
-      bus.subscribe<InteractionsStoredMessage>(INTERACTIONS_STORED_TOPIC, async ({ payload }) => {
-        for (const interactionId of payload.interactionIds) {
-          await this.guard(payload.tenantId, () =>
-            this.handle({
-              tenantId: payload.tenantId,
-              event: 'interaction.received',
-              at: Number.NaN,
-              subject: { customerId: payload.customerId, conversationId: null, interactionId },
-              extra: {},
-              depth: 0,
-            }),
-          );
-        }
-      }),
+      () => this.unsubscribeStored?.(),
       bus.subscribe<RuleTriggerMessage>(RULES_TRIGGERED_TOPIC, ({ payload }) =>
         this.guard(payload.tenantId, () => this.handle(payload)),
       ),
@@ -157,6 +146,37 @@ export class RulesStage {
       this.interval.unref?.();
       // Timers that fell due while nothing ran (a restart) fire now.
       void this.pass();
+    }
+  }
+
+  /**
+   * Follows the rule set: stored interactions are only handed to the stage while some rule
+   * listens to `interaction.received`, so an app without such rules pays nothing on ingest.
+   * Called at start and whenever the rules are replaced.
+   */
+  refresh(): void {
+    const wanted = this.listens('interaction.received');
+    if (wanted && !this.unsubscribeStored) {
+      this.unsubscribeStored = this.deps.bus.subscribe<InteractionsStoredMessage>(
+        INTERACTIONS_STORED_TOPIC,
+        async ({ payload }) => {
+          for (const interactionId of payload.interactionIds) {
+            await this.guard(payload.tenantId, () =>
+              this.handle({
+                tenantId: payload.tenantId,
+                event: 'interaction.received',
+                at: Number.NaN,
+                subject: { customerId: payload.customerId, conversationId: null, interactionId },
+                extra: {},
+                depth: 0,
+              }),
+            );
+          }
+        },
+      );
+    } else if (!wanted && this.unsubscribeStored) {
+      this.unsubscribeStored();
+      this.unsubscribeStored = null;
     }
   }
 
