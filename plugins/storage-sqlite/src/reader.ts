@@ -247,6 +247,15 @@ export class SqliteReader implements StorageReader {
     return out;
   }
 
+  recentInteractions(customerId: string, range: TimeRange, limit: number): Interaction[] {
+    if (!(limit >= 1)) return [];
+    const from = range.from?.getTime() ?? Number.MIN_SAFE_INTEGER;
+    const to = range.to?.getTime() ?? Number.MAX_SAFE_INTEGER;
+    return this.q.recentInteractions
+      .all(this.tenantId, customerId, from, to, Math.floor(limit))
+      .map(toInteraction);
+  }
+
   scanInteractions(range: TimeRange, page: PageRequest): Page<Interaction> {
     const limit = pageLimit(page);
     const from = range.from?.getTime() ?? Number.MIN_SAFE_INTEGER;
@@ -415,6 +424,7 @@ export const readerMethods = [
   'listMerges',
   'listConsents',
   'latestScores',
+  'recentInteractions',
   'scanInteractions',
   'segmentsOf',
   'segmentMembers',
@@ -494,6 +504,9 @@ export class QueuedReader implements StorageReader {
   }
   timeline(customerId: string, page: PageRequest) {
     return this.gate(() => this.inner.timeline(customerId, page));
+  }
+  recentInteractions(customerId: string, range: TimeRange, limit: number) {
+    return this.gate(() => this.inner.recentInteractions(customerId, range, limit));
   }
   findConversations(keys: readonly ConversationKey[]) {
     return this.gate(() => this.inner.findConversations(keys));

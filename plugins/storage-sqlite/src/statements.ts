@@ -85,6 +85,7 @@ export class ReadStatements {
   readonly conversationsOfCustomer: Statement<[string, string], ConversationRow>;
   readonly scoresOfCustomer: Statement<[string, string], ScoreRow>;
   /** Interactions with `from <= occurred_at < to`, oldest first. */
+  readonly recentInteractions: Statement<[string, string, number, number, number], InteractionRow>;
   readonly scanInteractionsFirst: Statement<[string, number, number, number], InteractionRow>;
   /** Interactions after a position and before `to`, oldest first. */
   readonly scanInteractionsAfter: Statement<[string, number, string, number, number], InteractionRow>;
@@ -215,6 +216,11 @@ export class ReadStatements {
     );
     this.scoresOfCustomer = rows(
       `SELECT ${SCORE} FROM scores WHERE tenant_id = ? AND customer_id = ? ORDER BY computed_at, rowid`,
+    );
+    this.recentInteractions = rows(
+      `SELECT ${INTERACTION} FROM interactions
+       WHERE tenant_id = ? AND customer_id = ? AND occurred_at >= ? AND occurred_at < ?
+       ORDER BY occurred_at DESC, id DESC LIMIT ?`,
     );
     this.scanInteractionsFirst = rows(
       `SELECT ${INTERACTION} FROM interactions INDEXED BY interactions_occurred

@@ -16,6 +16,8 @@ for (let bits = 0; bits < 8; bits++)
 
 /** The index each statement of the rule engine must use (and so never sort). */
 const expectedIndexes: Record<string, RegExp> = {
+  recentInteractions:
+    /USING INDEX interactions_timeline \(tenant_id=\? AND customer_id=\? AND occurred_at>\? AND occurred_at<\?\)/,
   scanInteractionsFirst:
     /USING INDEX interactions_occurred \(tenant_id=\? AND occurred_at>\? AND occurred_at<\?\)/,
   scanInteractionsAfter:

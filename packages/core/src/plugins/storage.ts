@@ -159,6 +159,11 @@ export interface StorageReader {
   listConsents(customerIds: readonly string[]): MaybePromise<Consent[]>;
   /** Latest score per (name, model id) for each customer. */
   latestScores(customerIds: readonly string[]): MaybePromise<Score[]>;
+  /**
+   * A customer's interactions that occurred in `range`, newest first (occurredAt, then id), at
+   * most `limit`: the window rule aggregates read, without paging through a whole timeline.
+   */
+  recentInteractions(customerId: string, range: TimeRange, limit: number): MaybePromise<Interaction[]>;
   /** Interactions that occurred in `range`, oldest first (occurredAt, then id), keyset paged. */
   scanInteractions(range: TimeRange, page: PageRequest): MaybePromise<Page<Interaction>>;
   /** Segment memberships of these customers, ordered by customer id, then segment. */

@@ -295,6 +295,7 @@ export function createRapport(options: RapportOptions): Rapport {
         read,
         listTenants: () => guarded.listTenants(),
         executor,
+        unitOfWork,
         // Only an instance given rules runs the scheduler: it owns the timers, and drops those of
         // rules it no longer has. One opened just to read (a CLI command) leaves them alone.
         timerPollMs: rulesOptions.rules === undefined ? 0 : (rulesOptions.timerPollMs ?? 1000),

@@ -793,6 +793,39 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(await names({ from: to, to: from })).toEqual([]);
         expect(await names({ from: new Date(T0 + 20_000) })).toEqual([]);
       });
+      it("reads a customer's interactions in a time range, newest first, at most `limit`", async () => {
+        const ann = { actor: { externalId: 'ann@example.test' } };
+        // Two per second for ann, so ties on occurredAt are broken by id; one item of someone else.
+        await rapport.ingest([
+          ...Array.from({ length: 8 }, (_, i) =>
+            message(i, { ...ann, occurredAt: new Date(T0 + Math.floor(i / 2) * 1000) }),
+          ),
+          message(20, { occurredAt: new Date(T0 + 1000) }),
+        ]);
+        const annId = (
+          await reader().findIdentities([{ channel: 'email', externalId: 'ann@example.test' }])
+        )[0]!.customerId;
+        const names = async (range: { from?: Date; to?: Date }, limit = 100) =>
+          (await reader().recentInteractions(annId, range, limit)).map((i) => i.externalId);
+        const all = await reader().recentInteractions(annId, {}, 100);
+        expect(all).toHaveLength(8);
+        expect(all.every((i) => i.customerId === annId && i.occurredAt instanceof Date)).toBe(true);
+        const order = all.map((i) => ({ t: i.occurredAt.getTime(), id: i.id })).reverse();
+        expectAscending(order);
+        const from = new Date(T0 + 1000);
+        const to = new Date(T0 + 3000);
+        expect((await names({ from, to })).sort()).toEqual(['m-2', 'm-3', 'm-4', 'm-5']);
+        expect(await names({ from, to }, 3)).toEqual(
+          all
+            .map((i) => i.externalId)
+            .filter((n) => ['m-2', 'm-3', 'm-4', 'm-5'].includes(n))
+            .slice(0, 3),
+        );
+        expect(await names({ from: to })).toHaveLength(2);
+        expect(await names({ to: from })).toHaveLength(2);
+        expect(await names({}, 0)).toEqual([]);
+        expect(await reader(OTHER).recentInteractions(annId, {}, 10)).toEqual([]);
+      });
       it('a tenant scans its own interactions only', async () => {
         await rapport.tenant(OTHER).ingest([message(1), message(2)]);
         expect((await reader().scanInteractions({}, { limit: 10 })).items).toEqual([]);

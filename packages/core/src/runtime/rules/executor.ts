@@ -35,6 +35,20 @@ export interface Execution {
   caused: CausedEvent[];
 }
 
+/** Options of a staging: timers to start, and the timer that fired (deleted in the same unit of work). */
+export interface StageOptions {
+  firedTimer?: RuleTimer;
+  timers?: RuleTimer[];
+}
+
+/** What a staging wrote, waiting for the commit to be finished. */
+export interface Staged {
+  events: PendingEvents;
+  firings: RuleFiring[];
+  after: AfterCommit[];
+  caused: CausedEvent[];
+}
+
 interface AfterCommit {
   firing: RuleFiring;
   rule: CompiledRule;
@@ -93,8 +107,28 @@ export class RuleExecutor {
     facts: RuleFacts,
     trigger: string,
     now: Date,
-    options: { firedTimer?: RuleTimer; timers?: RuleTimer[] } = {},
+    options: StageOptions = {},
   ): Promise<Execution> {
+    const staged = await this.deps.unitOfWork(tenantId, (uow) =>
+      this.stage(uow, tenantId, fired, facts, trigger, now, options),
+    );
+    return this.finish(tenantId, staged, facts, now);
+  }
+
+  /**
+   * The part of an execution inside a unit of work: plans the actions, writes the store actions,
+   * the firing records and the timers. Several stagings may share one unit of work (the rules of
+   * one bus message); each is then finished after the commit.
+   */
+  async stage(
+    uow: UnitOfWork,
+    tenantId: string,
+    fired: readonly CompiledRule[],
+    facts: RuleFacts,
+    trigger: string,
+    now: Date,
+    options: StageOptions = {},
+  ): Promise<Staged> {
     const changes = new Changes(
       facts.customer
         ? { ...facts.customer, tags: [...facts.customer.tags], attributes: { ...facts.customer.attributes } }
@@ -156,12 +190,16 @@ export class RuleExecutor {
       }
     }
 
-    await this.deps.unitOfWork(tenantId, async (uow) => {
-      await this.writeChanges(uow, tenantId, changes, now, events, caused, fired);
-      if (firings.length > 0) await uow.insertRuleFirings(firings);
-      if (options.timers && options.timers.length > 0) await uow.upsertTimers(options.timers);
-      if (options.firedTimer) await uow.deleteTimers([options.firedTimer.id]);
-    });
+    await this.writeChanges(uow, tenantId, changes, now, events, caused, fired);
+    if (firings.length > 0) await uow.insertRuleFirings(firings);
+    if (options.timers && options.timers.length > 0) await uow.upsertTimers(options.timers);
+    if (options.firedTimer) await uow.deleteTimers([options.firedTimer.id]);
+    return { events, firings, after, caused };
+  }
+
+  /** After the commit: publishes events, runs the outside actions and records their outcomes. */
+  async finish(tenantId: string, staged: Staged, facts: RuleFacts, now: Date): Promise<Execution> {
+    const { events, firings, after, caused } = staged;
     events.flush();
 
     if (after.length > 0) {

@@ -106,17 +106,8 @@ export async function loadHistory(
   now: number,
   windowMs: number,
 ): Promise<InteractionFacts[]> {
-  const cutoff = now - windowMs;
-  const out: InteractionFacts[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await reader.timeline(customerId, { limit: 500, cursor });
-    for (const item of page.items) {
-      if (item.occurredAt.getTime() < cutoff) return out;
-      out.push(interactionFacts(item));
-      if (out.length >= HISTORY_CAP) return out;
-    }
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return out;
+  const range = Number.isFinite(windowMs)
+    ? { from: new Date(now - windowMs), to: new Date(now + 1) }
+    : { to: new Date(now + 1) };
+  return (await reader.recentInteractions(customerId, range, HISTORY_CAP)).map(interactionFacts);
 }

@@ -6,10 +6,10 @@ import type { Tenant } from '../../domain/tenant.js';
 import { isRapportError, RapportError } from '../../errors/rapport-error.js';
 import type { RapportEventEmitter, RapportEventName, RapportEvents } from '../../events/events.js';
 import type { Clock, MaybePromise } from '../../plugins/plugin.js';
-import type { StorageReader } from '../../plugins/storage.js';
+import type { StorageReader, UnitOfWork } from '../../plugins/storage.js';
 import type { RuleFacts } from '../../rules/facts.js';
 import type { CompiledRule, RuleSet } from '../../rules/rule-set.js';
-import type { CausedEvent, RuleExecutor } from './executor.js';
+import type { CausedEvent, RuleExecutor, Staged } from './executor.js';
 import { loadFacts, loadHistory, type RuleSubject } from './facts-loader.js';
 
 /** Bus topic carrying rule triggers other than stored interactions, partitioned by customer. */
@@ -30,6 +30,15 @@ export interface RuleTriggerMessage {
   depth: number;
 }
 
+/** What one event's evaluation found: the rules that fired and the timers it starts. */
+interface Evaluation {
+  fired: readonly CompiledRule[];
+  facts: RuleFacts;
+  event: string;
+  now: Date;
+  timers: RuleTimer[];
+}
+
 /** What the rules stage needs from the runtime. */
 export interface RulesStageDeps {
   ruleSet(): RuleSet;
@@ -39,6 +48,7 @@ export interface RulesStageDeps {
   read(tenantId: string): StorageReader;
   listTenants(): MaybePromise<Tenant[]>;
   executor: RuleExecutor;
+  unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
   timerPollMs: number;
 }
 
@@ -159,20 +169,7 @@ export class RulesStage {
     if (wanted && !this.unsubscribeStored) {
       this.unsubscribeStored = this.deps.bus.subscribe<InteractionsStoredMessage>(
         INTERACTIONS_STORED_TOPIC,
-        async ({ payload }) => {
-          for (const interactionId of payload.interactionIds) {
-            await this.guard(payload.tenantId, () =>
-              this.handle({
-                tenantId: payload.tenantId,
-                event: 'interaction.received',
-                at: Number.NaN,
-                subject: { customerId: payload.customerId, conversationId: null, interactionId },
-                extra: {},
-                depth: 0,
-              }),
-            );
-          }
-        },
+        ({ payload }) => this.guard(payload.tenantId, () => this.handleStored(payload)),
       );
     } else if (!wanted && this.unsubscribeStored) {
       this.unsubscribeStored();
@@ -251,20 +248,90 @@ export class RulesStage {
 
   /** Evaluates the rules of one event: starts its timers and runs the event rules that match. */
   private async handle(message: RuleTriggerMessage): Promise<void> {
+    if (!this.wanted(message)) return;
+    const evaluation = await this.evaluate(this.deps.read(message.tenantId), message);
+    if (!evaluation) return;
+    const { fired, facts, event, now, timers } = evaluation;
+    const execution = await this.deps.executor.execute(message.tenantId, fired, facts, event, now, {
+      timers,
+    });
+    await this.follow(message, facts, execution.caused, now);
+  }
+
+  /**
+   * The interactions of one bus message (one customer's part of an ingested batch) are evaluated
+   * and their actions written in one unit of work: reads inside it see the earlier ones' writes,
+   * and the store commits once instead of once per interaction. Should that unit of work fail,
+   * each interaction is tried in its own, so one bad item cannot hold back the others.
+   */
+  private async handleStored(payload: InteractionsStoredMessage): Promise<void> {
+    const messages = payload.interactionIds.map(
+      (interactionId): RuleTriggerMessage => ({
+        tenantId: payload.tenantId,
+        event: 'interaction.received',
+        at: Number.NaN,
+        subject: { customerId: payload.customerId, conversationId: null, interactionId },
+        extra: {},
+        depth: 0,
+      }),
+    );
+    if (messages.length === 0 || !this.wanted(messages[0]!)) return;
+    let staged: Array<{ message: RuleTriggerMessage; evaluation: Evaluation; staged: Staged }>;
+    try {
+      staged = await this.deps.unitOfWork(payload.tenantId, async (uow) => {
+        const out: Array<{ message: RuleTriggerMessage; evaluation: Evaluation; staged: Staged }> = [];
+        for (const message of messages) {
+          const evaluation = await this.evaluate(uow, message);
+          if (!evaluation) continue;
+          const { fired, facts, event, now, timers } = evaluation;
+          out.push({
+            message,
+            evaluation,
+            staged: await this.deps.executor.stage(uow, payload.tenantId, fired, facts, event, now, {
+              timers,
+            }),
+          });
+        }
+        return out;
+      });
+    } catch {
+      for (const message of messages) await this.guard(payload.tenantId, () => this.handle(message));
+      return;
+    }
+    for (const { message, evaluation, staged: one } of staged) {
+      await this.guard(payload.tenantId, async () => {
+        const execution = await this.deps.executor.finish(
+          payload.tenantId,
+          one,
+          evaluation.facts,
+          evaluation.now,
+        );
+        await this.follow(message, evaluation.facts, execution.caused, evaluation.now);
+      });
+    }
+  }
+
+  /** True when some rule listens to the message's event and the chain is not too deep (reported). */
+  private wanted(message: RuleTriggerMessage): boolean {
+    if (!this.listens(message.event)) return false;
+    if (message.depth <= MAX_RULE_DEPTH) return true;
+    this.deps.emitter.report(
+      new RapportError(
+        'RAPPORT_RULE_LOOP',
+        `Rules triggered each other ${message.depth} times in a row on "${message.event}"`,
+      ),
+    );
+    return false;
+  }
+
+  /**
+   * Loads the facts of one event through `reader` (a unit of work sees its own writes), works
+   * out the timers it starts and the event rules that match. Null when nothing is to be done.
+   */
+  private async evaluate(reader: StorageReader, message: RuleTriggerMessage): Promise<Evaluation | null> {
     const set = this.deps.ruleSet();
     const eventRules = set.eventRules(message.event);
     const timerRules = set.timerRules(message.event);
-    if (eventRules.length === 0 && timerRules.length === 0) return;
-    if (message.depth > MAX_RULE_DEPTH) {
-      this.deps.emitter.report(
-        new RapportError(
-          'RAPPORT_RULE_LOOP',
-          `Rules triggered each other ${message.depth} times in a row on "${message.event}"`,
-        ),
-      );
-      return;
-    }
-    const reader = this.deps.read(message.tenantId);
     const now = this.deps.clock.now();
     const at = Number.isNaN(message.at) ? now.getTime() : message.at;
     const facts = await loadFacts(reader, message.subject, {
@@ -281,13 +348,11 @@ export class RulesStage {
       now.getTime(),
       facts.interaction?.occurredAt.getTime() ?? Number.POSITIVE_INFINITY,
     );
-    const history = await this.withHistory(reader, eventRules, facts, evaluatedAt);
+    const history =
+      eventRules.length > 0 ? await this.withHistory(reader, eventRules, facts, evaluatedAt) : undefined;
     const fired = set.match(message.event, facts, evaluatedAt, history);
-    if (fired.length === 0 && timers.length === 0) return;
-    const execution = await this.deps.executor.execute(message.tenantId, fired, facts, message.event, now, {
-      timers,
-    });
-    await this.follow(message, facts, execution.caused, now);
+    if (fired.length === 0 && timers.length === 0) return null;
+    return { fired, facts, event: message.event, now, timers };
   }
 
   /** Triggers the rules of events the firings caused, one level deeper. */

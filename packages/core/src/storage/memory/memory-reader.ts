@@ -211,6 +211,20 @@ export class MemoryReader implements StorageReader {
     return [...latest.values()].map((s) => ({ ...s }));
   }
 
+  recentInteractions(customerId: string, range: TimeRange, limit: number): Interaction[] {
+    const from = range.from?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const to = range.to?.getTime() ?? Number.POSITIVE_INFINITY;
+    const rows: Array<{ t: number; id: string; item: Interaction }> = [];
+    for (const item of this.data.interactions.values()) {
+      const t = item.occurredAt.getTime();
+      if (item.customerId === customerId && t >= from && t < to) rows.push({ t, id: item.id, item });
+    }
+    return rows
+      .sort(newestFirst)
+      .slice(0, Math.max(0, limit))
+      .map((r) => ({ ...r.item }));
+  }
+
   scanInteractions(range: TimeRange, page: PageRequest): Page<Interaction> {
     const from = range.from?.getTime() ?? Number.NEGATIVE_INFINITY;
     const to = range.to?.getTime() ?? Number.POSITIVE_INFINITY;
