@@ -5,11 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   createTestRapport,
+  memoryStorage,
   type Rapport,
   type RapportEvents,
   RULES_SPEC_VERSION,
   type RuleExtension,
+  type RuleFiring,
   type RuleInput,
+  type StoragePlugin,
 } from '../src/index.js';
 import { item, manualClock, T0 } from './helpers.js';
 
@@ -130,6 +133,40 @@ describe('rules on ingest', () => {
     });
     expect(firing!.actions[1]).toMatchObject({ status: 'applied' });
     expect(errors).toContain('RAPPORT_RULE_ACTION_FAILED');
+  });
+
+  it('isolates an interaction whose writes fail: the rest of its batch still gets its actions', async () => {
+    const inner = memoryStorage();
+    // A store that refuses firings about one poisoned item, as a constraint violation would.
+    const storage: StoragePlugin = {
+      ...inner,
+      unitOfWork: (tenantId, work) =>
+        inner.unitOfWork(tenantId, (uow) =>
+          work(
+            Object.assign(Object.create(uow), {
+              insertRuleFirings: async (firings: RuleFiring[]) => {
+                for (const f of firings) {
+                  const interaction = f.interactionId ? await uow.getInteraction(f.interactionId) : null;
+                  if (interaction?.text === 'poison') throw new Error('constraint violated');
+                }
+                return uow.insertRuleFirings(firings);
+              },
+            }),
+          ),
+        ),
+    };
+    const errors: string[] = [];
+    const { rapport } = await start([rule('seen', [{ type: 'awardPoints', points: 1 }])], { storage });
+    rapport.events.on('error', ({ error }) => errors.push(error.message));
+    const ann = { actor: { externalId: 'user-1' } };
+    await rapport.ingest([item(1, ann), item(2, { ...ann, text: 'poison' }), item(3, ann)]);
+    await rapport.settle();
+    const points = (await rapport.scores.latest((await customerOf(rapport, 1)).id)).find(
+      (s) => s.name === 'points',
+    );
+    expect(points?.value).toBe(2);
+    expect((await rapport.rules.firings()).items).toHaveLength(2);
+    expect(errors.some((m) => m.includes('constraint violated') || m.includes('unitOfWork'))).toBe(true);
   });
 
   it('evaluates aggregates over the customer’s stored history', async () => {

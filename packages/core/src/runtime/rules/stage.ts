@@ -9,6 +9,7 @@ import type { Clock, MaybePromise } from '../../plugins/plugin.js';
 import type { StorageReader, UnitOfWork } from '../../plugins/storage.js';
 import type { RuleFacts } from '../../rules/facts.js';
 import type { CompiledRule, RuleSet } from '../../rules/rule-set.js';
+import { CoalescingQueue } from './coalescing-queue.js';
 import type { CausedEvent, RuleExecutor, Staged } from './executor.js';
 import { loadFacts, loadHistory, type RuleSubject } from './facts-loader.js';
 
@@ -119,6 +120,7 @@ const listened: {
 export class RulesStage {
   private readonly stops: Array<() => void> = [];
   private unsubscribeStored: (() => void) | null = null;
+  private readonly storedQueues = new Map<string, CoalescingQueue<InteractionsStoredMessage>>();
   private interval: ReturnType<typeof setInterval> | null = null;
   private timerRun: Promise<number> | null = null;
 
@@ -169,7 +171,7 @@ export class RulesStage {
     if (wanted && !this.unsubscribeStored) {
       this.unsubscribeStored = this.deps.bus.subscribe<InteractionsStoredMessage>(
         INTERACTIONS_STORED_TOPIC,
-        ({ payload }) => this.guard(payload.tenantId, () => this.handleStored(payload)),
+        ({ payload }) => this.storedQueue(payload.tenantId).enqueue(payload),
       );
     } else if (!wanted && this.unsubscribeStored) {
       this.unsubscribeStored();
@@ -259,27 +261,42 @@ export class RulesStage {
   }
 
   /**
-   * The interactions of one bus message (one customer's part of an ingested batch) are evaluated
-   * and their actions written in one unit of work: reads inside it see the earlier ones' writes,
-   * and the store commits once instead of once per interaction. Should that unit of work fail,
-   * each interaction is tried in its own, so one bad item cannot hold back the others.
+   * Stored interactions are evaluated and their actions written in one unit of work per group:
+   * the bus messages (one per customer) that arrived while the previous group was being written.
+   * Reads inside it see the earlier interactions' writes, in arrival order, so one customer's
+   * interactions are judged in order; the store commits once per group instead of once per
+   * interaction. Should that unit of work fail, each message is retried in its own, and then
+   * each interaction, so one bad item cannot hold back the others.
    */
-  private async handleStored(payload: InteractionsStoredMessage): Promise<void> {
-    const messages = payload.interactionIds.map(
-      (interactionId): RuleTriggerMessage => ({
-        tenantId: payload.tenantId,
-        event: 'interaction.received',
-        at: Number.NaN,
-        subject: { customerId: payload.customerId, conversationId: null, interactionId },
-        extra: {},
-        depth: 0,
-      }),
+  private async handleStoredGroup(tenantId: string, payloads: InteractionsStoredMessage[]): Promise<void> {
+    const messages = payloads.flatMap((payload) =>
+      payload.interactionIds.map(
+        (interactionId): RuleTriggerMessage => ({
+          tenantId,
+          event: 'interaction.received',
+          at: Number.NaN,
+          subject: { customerId: payload.customerId, conversationId: null, interactionId },
+          extra: {},
+          depth: 0,
+        }),
+      ),
     );
     if (messages.length === 0 || !this.wanted(messages[0]!)) return;
-    let staged: Array<{ message: RuleTriggerMessage; evaluation: Evaluation; staged: Staged }>;
+    if (await this.stageTogether(tenantId, messages)) return;
+    if (payloads.length > 1) {
+      for (const payload of payloads) await this.handleStoredGroup(tenantId, [payload]);
+      return;
+    }
+    for (const message of messages) await this.guard(tenantId, () => this.handle(message));
+  }
+
+  /** Evaluates and writes messages in one unit of work, then finishes each; false if the unit of work failed. */
+  private async stageTogether(tenantId: string, messages: RuleTriggerMessage[]): Promise<boolean> {
+    type Done = { message: RuleTriggerMessage; evaluation: Evaluation; staged: Staged };
+    let done: Done[];
     try {
-      staged = await this.deps.unitOfWork(payload.tenantId, async (uow) => {
-        const out: Array<{ message: RuleTriggerMessage; evaluation: Evaluation; staged: Staged }> = [];
+      done = await this.deps.unitOfWork(tenantId, async (uow) => {
+        const out: Done[] = [];
         for (const message of messages) {
           const evaluation = await this.evaluate(uow, message);
           if (!evaluation) continue;
@@ -287,28 +304,33 @@ export class RulesStage {
           out.push({
             message,
             evaluation,
-            staged: await this.deps.executor.stage(uow, payload.tenantId, fired, facts, event, now, {
-              timers,
-            }),
+            staged: await this.deps.executor.stage(uow, tenantId, fired, facts, event, now, { timers }),
           });
         }
         return out;
       });
     } catch {
-      for (const message of messages) await this.guard(payload.tenantId, () => this.handle(message));
-      return;
+      return false;
     }
-    for (const { message, evaluation, staged: one } of staged) {
-      await this.guard(payload.tenantId, async () => {
-        const execution = await this.deps.executor.finish(
-          payload.tenantId,
-          one,
-          evaluation.facts,
-          evaluation.now,
-        );
+    for (const { message, evaluation, staged } of done) {
+      await this.guard(tenantId, async () => {
+        const execution = await this.deps.executor.finish(tenantId, staged, evaluation.facts, evaluation.now);
         await this.follow(message, evaluation.facts, execution.caused, evaluation.now);
       });
     }
+    return true;
+  }
+
+  /** The queue that groups a tenant's stored-interaction messages into units of work. */
+  private storedQueue(tenantId: string): CoalescingQueue<InteractionsStoredMessage> {
+    let queue = this.storedQueues.get(tenantId);
+    if (!queue) {
+      queue = new CoalescingQueue((payloads) =>
+        this.guard(tenantId, () => this.handleStoredGroup(tenantId, payloads)),
+      );
+      this.storedQueues.set(tenantId, queue);
+    }
+    return queue;
   }
 
   /** True when some rule listens to the message's event and the chain is not too deep (reported). */
