@@ -27,7 +27,6 @@ export {
   SHOWN_PROBLEMS,
 } from './commands/import.js';
 export {
-  describeTrigger,
   isJsonLines,
   isoDateOption,
   loadRuleFile,

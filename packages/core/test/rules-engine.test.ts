@@ -418,7 +418,7 @@ describe('backtest', () => {
       fired: 1,
       samples: [{ ref: 'line 2', customerKey: 'email:ann' }],
     });
-    expect(byId.timer).toMatchObject({ replayed: false, fired: 0, trigger: 'inactiveFor:90d' });
+    expect(byId.timer).toMatchObject({ replayed: false, fired: 0, trigger: 'inactiveFor 90d' });
   });
 
   it('gives outbound items to their recipient, as ingestion does', async () => {

@@ -5,13 +5,13 @@ import { createInterface } from 'node:readline';
 import {
   type BacktestReport,
   backtest,
+  describeTrigger,
   formatExplanation,
   jsonlReplay,
   type ReplaySource,
   type RuleBacktest,
   type RuleExplanation,
   type RuleSet,
-  type Trigger,
   type ValidationIssue,
   validateRules,
 } from '@rapport/core';
@@ -80,15 +80,6 @@ export interface RulesTestReport extends Omit<BacktestReport, 'rejected'> {
   to: string | null;
   /** The first rejected items (up to 100; `rejectedCount` counts them all). */
   rejected: RejectedReplayItem[];
-}
-
-/** A trigger as written in the rule, in a few words. */
-export function describeTrigger(trigger: Trigger): string {
-  if ('inactiveFor' in trigger) return `inactiveFor ${trigger.inactiveFor}`;
-  let out = trigger.event === 'custom' ? `custom:${trigger.name ?? '?'}` : trigger.event;
-  if (trigger.after !== undefined) out += ` after ${trigger.after}`;
-  if (trigger.per !== undefined && trigger.per !== 'occurrence') out += ` per ${trigger.per}`;
-  return out;
 }
 
 function summarize(ruleSet: RuleSet): RuleSummary[] {

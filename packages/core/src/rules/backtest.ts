@@ -90,7 +90,7 @@ export async function backtest(
       id: rule.id,
       version: rule.version,
       name: rule.name,
-      trigger: describeTrigger(rule),
+      trigger: describeTrigger(rule.definition.trigger),
       replayed,
       fired: 0,
       rate: 0,

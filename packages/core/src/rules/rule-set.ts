@@ -302,12 +302,16 @@ export function compileRules(input: unknown, options: CompileRulesOptions = {}):
   );
 }
 
-/** A rule's trigger in one line: `interaction.received`, `timer:case.opened+30m`, `inactiveFor:90d`. */
-export function describeTrigger(rule: CompiledRule): string {
-  const t = rule.trigger;
-  if (t.kind === 'event') return t.key;
-  if (t.inboundOnly) return `inactiveFor:${t.delay.source}`;
-  return `timer:${t.key}+${t.delay.source}${t.per === 'occurrence' ? '' : ` per ${t.per}`}`;
+/**
+ * A trigger in one line, for people: `interaction.received`, `custom:vip.complaint`,
+ * `case.opened after 30m`, `interaction.received after 2h per customer`, `inactiveFor 90d`.
+ */
+export function describeTrigger(trigger: Trigger): string {
+  if ('inactiveFor' in trigger) return `inactiveFor ${trigger.inactiveFor}`;
+  let out = trigger.event === 'custom' ? `custom:${trigger.name ?? '?'}` : trigger.event;
+  if (trigger.after !== undefined) out += ` after ${trigger.after}`;
+  if (trigger.per !== undefined && trigger.per !== 'occurrence') out += ` per ${trigger.per}`;
+  return out;
 }
 
 function byPriority(a: CompiledRule, b: CompiledRule): number {

@@ -75,6 +75,8 @@ export interface CustomerProfile {
   recent: Interaction[];
   scores: Score[];
   consents: Consent[];
+  /** Segment ids the customer belongs to. */
+  segments: string[];
 }
 
 /** What the runtime hands to a tenant scope. */
@@ -217,13 +219,21 @@ export class TenantScope {
       const reader = this.reader();
       const [customer] = await reader.getCustomers([id]);
       if (!customer) return null;
-      const [identities, timeline, scores, consents] = await Promise.all([
+      const [identities, timeline, scores, consents, segments] = await Promise.all([
         reader.listIdentities(id),
         reader.timeline(id, { limit: options.recent ?? 10 }),
         reader.latestScores([id]),
         reader.listConsents([id]),
+        reader.segmentsOf([id]),
       ]);
-      return { customer, identities, recent: timeline.items, scores, consents };
+      return {
+        customer,
+        identities,
+        recent: timeline.items,
+        scores,
+        consents,
+        segments: segments.map((m) => m.segment),
+      };
     },
     /** Active customers whose name, email or handle starts with `prefix` (case-insensitive). */
     search: async (prefix: string, options: { limit?: number } = {}): Promise<Customer[]> => {
