@@ -64,7 +64,9 @@ describe('rules on ingest', () => {
     expect(angry.attributes.lastChannel).toBe('mastodon');
     expect(await rapport.segments.of(angry.id)).toEqual(['complainers']);
     expect((await rapport.customers.profile(angry.id))?.segments).toEqual(['complainers']);
-    expect((await rapport.segments.members('complainers')).items.map((m) => m.customerId)).toEqual([angry.id]);
+    expect((await rapport.segments.members('complainers')).items.map((m) => m.customerId)).toEqual([
+      angry.id,
+    ]);
     expect((await rapport.scores.latest(angry.id)).find((s) => s.name === 'points')?.value).toBe(5);
     expect((await customerOf(rapport, 2)).tags).toEqual([]);
     const firings = await rapport.rules.firings();
