@@ -26,16 +26,18 @@ export * from './plugins/storage.js';
 export * from './plugins/storage-raw-queries.js';
 export { type PreparedAction, renderTemplate, type Template } from './rules/actions.js';
 export * from './rules/backtest.js';
-export type { ConditionExplanation, HistoryItem } from './rules/conditions.js';
+export type { ConditionExplanation, Evaluator, HistoryItem } from './rules/conditions.js';
 export { type ParsedDuration, parseDuration } from './rules/duration.js';
 export * from './rules/extension.js';
 export type * from './rules/facts.js';
 export { formatExplanation } from './rules/format.js';
 export * from './rules/operators.js';
+export type { Getter } from './rules/paths.js';
 export * from './rules/rule-set.js';
 export * from './rules/schema.js';
 export * from './runtime/rapport.js';
 export { POINTS_MODEL } from './runtime/rules/executor.js';
+export type { RuleSubject } from './runtime/rules/facts-loader.js';
 export { MAX_RULE_DEPTH, RULES_TRIGGERED_TOPIC, type RuleTriggerMessage } from './runtime/rules/stage.js';
 export type {
   Attribution,

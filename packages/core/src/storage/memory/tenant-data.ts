@@ -20,7 +20,7 @@ export interface TenantData {
   scores: Score[];
   merges: Map<string, MergeRecord>;
   erasures: Set<string>;
-  /** Memberships by {@link segmentMemberKey}. */
+  /** Memberships by `segmentMemberKey`. */
   segmentMembers: Map<string, SegmentMembership>;
   ruleFirings: Map<string, RuleFiring>;
   /** Timers by id, and their ids by key (unique per tenant). */
