@@ -445,6 +445,46 @@ describe('time triggers', () => {
     expect(escalations[0]!.trigger).toBe('timer:case.opened');
   });
 
+  it('fires a timer once when two processes poll one store at the same time', async () => {
+    const shared = memoryStorage();
+    // Both processes read the due timers before either fires one: the race the claim is for.
+    let arrived = 0;
+    let bothRead: () => void = () => {};
+    const barrier = new Promise<void>((resolve) => {
+      bothRead = resolve;
+    });
+    const racing: StoragePlugin = {
+      ...shared,
+      read: (tenantId) => {
+        const reader = shared.read(tenantId);
+        return Object.assign(Object.create(reader), {
+          dueTimers: async (until: Date, limit: number) => {
+            const due = await reader.dueTimers(until, limit);
+            if (due.length > 0 && ++arrived <= 2) {
+              if (arrived === 2) bothRead();
+              await barrier;
+            }
+            return due;
+          },
+        });
+      },
+    };
+    const escalate = rule('escalate', [{ type: 'awardPoints', points: 1 }], {
+      trigger: { event: 'interaction.received', after: '30m' },
+    });
+    const { rapport: a, clock } = await start([escalate], { storage: racing });
+    const { rapport: b } = await start([escalate], { storage: racing, clock });
+    await a.ingest([item(1)]);
+    await a.settle();
+    clock.advance(31 * MINUTE);
+    const [byA, byB] = await Promise.all([a.rules.runTimers(), b.rules.runTimers()]);
+    expect(arrived).toBe(2);
+    expect(byA + byB).toBe(1);
+    expect((await a.rules.firings()).items).toHaveLength(1);
+    const points = (await a.scores.latest((await customerOf(a, 1)).id)).find((s) => s.name === 'points');
+    expect(points?.value).toBe(1);
+  });
+
   it('fires inactiveFor once the customer has been quiet that long, restarted by each inbound message', async () => {
     const { rapport, clock } = await start([
       rule('dormant', [{ type: 'addToSegment', segment: 'dormant' }], { trigger: { inactiveFor: '90d' } }),

@@ -327,9 +327,9 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     }
   }
 
-  deleteTimers(ids: readonly string[]): void {
+  deleteTimers(ids: readonly string[]): string[] {
     const statement = this.w.deleteTimer;
-    for (const id of ids) statement.run(this.tenantId, id);
+    return ids.filter((id) => statement.run(this.tenantId, id).changes > 0);
   }
 
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): void {

@@ -235,8 +235,12 @@ export interface UnitOfWork extends StorageReader {
   updateRuleFirings(updates: readonly RuleFiringUpdate[]): MaybePromise<void>;
   /** Inserts timers; a timer whose key exists replaces the stored one (id, due time, subject and all). */
   upsertTimers(timers: readonly RuleTimer[]): MaybePromise<void>;
-  /** Deletes timers by id (absent ids are ignored). */
-  deleteTimers(ids: readonly string[]): MaybePromise<void>;
+  /**
+   * Deletes timers by id and returns the ids it deleted (absent ones are not returned). Firing a
+   * timer deletes it first in the same unit of work: a process that finds it already gone knows
+   * another one fired it, so each timer fires once even with several processes polling.
+   */
+  deleteTimers(ids: readonly string[]): MaybePromise<string[]>;
   updateMerge(merge: MergeRecord): MaybePromise<void>;
   /**
    * Deletes a customer's identities, interactions they authored or received, conversations,

@@ -1127,10 +1127,12 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         ]);
         expect(await target.raw.count(TENANT, 'rule_timers')).toBe(2);
       });
-      it('deletes timers by id, ignoring absent ids', async () => {
+      it('deletes timers by id, returning those it deleted, so a timer is claimed once', async () => {
         const timers = [sampleTimer('a', T0), sampleTimer('b', T0 + 1), sampleTimer('c', T0 + 2)];
         await uow(async (u) => u.upsertTimers(timers));
-        await uow(async (u) => u.deleteTimers([timers[0]!.id, 'absent', timers[2]!.id]));
+        const deleted = await uow(async (u) => u.deleteTimers([timers[0]!.id, 'absent', timers[2]!.id]));
+        expect(deleted).toEqual([timers[0]!.id, timers[2]!.id]);
+        expect(await uow(async (u) => u.deleteTimers([timers[0]!.id]))).toEqual([]);
         expect(await reader().dueTimers(new Date(T0 + 10), 10)).toEqual([timers[1]]);
         expect(await target.raw.count(TENANT, 'rule_timers')).toBe(1);
         // After a delete the key is free again.

@@ -35,6 +35,13 @@ export interface Execution {
   caused: CausedEvent[];
 }
 
+/** Thrown inside the unit of work when the timer being fired was already fired (and deleted) elsewhere. */
+export class TimerTaken extends Error {
+  constructor(readonly timerId: string) {
+    super(`timer ${timerId} was fired by another process`);
+  }
+}
+
 /** Options of a staging: timers to start, and the timer that fired (deleted in the same unit of work). */
 export interface StageOptions {
   firedTimer?: RuleTimer;
@@ -190,10 +197,13 @@ export class RuleExecutor {
       }
     }
 
+    // Claim the timer before writing anything: if another process fired it, nothing is written.
+    if (options.firedTimer && (await uow.deleteTimers([options.firedTimer.id])).length === 0) {
+      throw new TimerTaken(options.firedTimer.id);
+    }
     await this.writeChanges(uow, tenantId, changes, now, events, caused, fired);
     if (firings.length > 0) await uow.insertRuleFirings(firings);
     if (options.timers && options.timers.length > 0) await uow.upsertTimers(options.timers);
-    if (options.firedTimer) await uow.deleteTimers([options.firedTimer.id]);
     return { events, firings, after, caused };
   }
 

@@ -10,7 +10,7 @@ import type { StorageReader, UnitOfWork } from '../../plugins/storage.js';
 import type { RuleFacts } from '../../rules/facts.js';
 import type { CompiledRule, RuleSet } from '../../rules/rule-set.js';
 import { CoalescingQueue } from './coalescing-queue.js';
-import type { CausedEvent, RuleExecutor, Staged } from './executor.js';
+import { type CausedEvent, type RuleExecutor, type Staged, TimerTaken } from './executor.js';
 import { loadFacts, loadHistory, type RuleSubject } from './facts-loader.js';
 
 /** Bus topic carrying rule triggers other than stored interactions, partitioned by customer. */
@@ -477,33 +477,42 @@ export class RulesStage {
     return fired;
   }
 
-  /** Fires one due timer: evaluates its rule against the facts of now, and removes the timer either way. */
+  /**
+   * Fires one due timer: evaluates its rule against the facts of now and removes the timer
+   * either way. The timer is claimed in the same unit of work as the actions, so with several
+   * processes polling one store it fires once: the others find it gone and write nothing.
+   */
   private async fireTimer(tenantId: string, timer: RuleTimer): Promise<boolean> {
     const rule = this.deps.ruleSet().get(timer.ruleId);
     const now = this.deps.clock.now();
-    if (!rule?.enabled || rule.trigger.kind !== 'timer') {
-      // The rule was removed, disabled or changed to another trigger since the timer started.
-      await this.deps.executor.execute(tenantId, [], {}, `timer:${timer.subject.event}`, now, {
-        firedTimer: timer,
-      });
-      return false;
+    try {
+      if (!rule?.enabled || rule.trigger.kind !== 'timer') {
+        // The rule was removed, disabled or changed to another trigger since the timer started.
+        await this.deps.executor.execute(tenantId, [], {}, `timer:${timer.subject.event}`, now, {
+          firedTimer: timer,
+        });
+        return false;
+      }
+      const reader = this.deps.read(tenantId);
+      const { event, at, ...ids } = timer.subject;
+      const facts = await loadFacts(reader, ids, { name: `timer:${event}`, at: timer.dueAt, startedAt: at });
+      const history = await this.withHistory(reader, [rule], facts, now.getTime());
+      const passed = rule.test(facts, now.getTime(), history);
+      const execution = await this.deps.executor.execute(
+        tenantId,
+        passed ? [rule] : [],
+        facts,
+        `timer:${event}`,
+        now,
+        {
+          firedTimer: timer,
+        },
+      );
+      await this.follow({ tenantId, depth: 1 }, facts, execution.caused, now);
+      return passed;
+    } catch (error) {
+      if (error instanceof TimerTaken) return false;
+      throw error;
     }
-    const reader = this.deps.read(tenantId);
-    const { event, at, ...ids } = timer.subject;
-    const facts = await loadFacts(reader, ids, { name: `timer:${event}`, at: timer.dueAt, startedAt: at });
-    const history = await this.withHistory(reader, [rule], facts, now.getTime());
-    const passed = rule.test(facts, now.getTime(), history);
-    const execution = await this.deps.executor.execute(
-      tenantId,
-      passed ? [rule] : [],
-      facts,
-      `timer:${event}`,
-      now,
-      {
-        firedTimer: timer,
-      },
-    );
-    await this.follow({ tenantId, depth: 1 }, facts, execution.caused, now);
-    return passed;
   }
 }

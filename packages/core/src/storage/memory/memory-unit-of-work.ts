@@ -239,15 +239,16 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
     }
   }
 
-  deleteTimers(ids: readonly string[]): void {
-    for (const id of ids) this.removeTimer(id);
+  deleteTimers(ids: readonly string[]): string[] {
+    return ids.filter((id) => this.removeTimer(id));
   }
 
-  private removeTimer(id: string): void {
+  private removeTimer(id: string): boolean {
     const timer = this.data.timers.get(id);
-    if (!timer) return;
+    if (!timer) return false;
     this.remove(this.data.timers, id);
     if (this.data.timerByKey.get(timer.key) === id) this.remove(this.data.timerByKey, timer.key);
+    return true;
   }
 
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): void {
