@@ -381,6 +381,48 @@ describe('rules on ingest', () => {
     expect((await customerOf(rapport, 3)).tags).toEqual([]);
   });
 
+  it('runs rules on every core event that can trigger them', async () => {
+    const on = (event: string, tag: string, extra: Partial<RuleInput> = {}) =>
+      rule(`on-${tag}`, [{ type: 'tag', tag }], { trigger: { event } as RuleInput['trigger'], ...extra });
+    const { rapport } = await start([
+      on('customer.created', 'created'),
+      on('conversation.started', 'started'),
+      on('interaction.updated', 'edited', {
+        conditions: { path: 'event.previousVersion', operator: 'equal', value: 0 },
+      }),
+      on('consent.recorded', 'consented', {
+        conditions: { path: 'event.purpose', operator: 'equal', value: 'marketing' },
+      }),
+      on('identity.linked', 'linked'),
+      on('customer.merged', 'merged'),
+      on('score.changed', 'scored', {
+        conditions: { path: 'event.score.value', operator: 'greaterThanInclusive', value: 3 },
+      }),
+      rule('points', [{ type: 'awardPoints', points: 3 }], {
+        conditions: { path: 'interaction.text', operator: 'equal', value: 'points please' },
+      }),
+    ]);
+    await rapport.ingest([item(1)]);
+    await rapport.settle();
+    const ann = await customerOf(rapport, 1);
+    await rapport.ingest([item(1, { version: 1, text: 'edited' })]);
+    await rapport.consents.record({
+      customerId: ann.id,
+      purpose: 'marketing',
+      status: 'granted',
+      source: 'form',
+    });
+    await rapport.ingest([item(2, { actor: { externalId: 'user-1' }, text: 'points please' })]);
+    await rapport.settle();
+    await rapport.ingest([item(3)]);
+    await rapport.settle();
+    const bob = await customerOf(rapport, 3);
+    await rapport.customers.merge(ann.id, bob.id, { actor: 'user:agent', reason: 'same person' });
+    await rapport.settle();
+    const tags = (await rapport.customers.get(ann.id))!.tags;
+    expect(tags.sort()).toEqual(['consented', 'created', 'edited', 'linked', 'merged', 'scored', 'started']);
+  });
+
   it('explains a rule against the stored facts of an interaction', async () => {
     const { rapport } = await start([
       rule('angry', [{ type: 'tag', tag: 'x' }], {

@@ -57,6 +57,12 @@ export interface RulesStageDeps {
 const listened: {
   [K in RapportEventName]?: (payload: RapportEvents[K]) => RuleSubject & { extra?: Record<string, unknown> };
 } = {
+  'interaction.updated': (p) => ({
+    customerId: p.interaction.customerId,
+    conversationId: p.interaction.conversationId,
+    interactionId: p.interaction.id,
+    extra: { previousVersion: p.previousVersion },
+  }),
   'customer.created': (p) => ({ customerId: p.customer.id, conversationId: null, interactionId: null }),
   'customer.merged': (p) => ({
     customerId: p.merge.survivorId,
