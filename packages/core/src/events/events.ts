@@ -50,7 +50,8 @@ export interface RapportEvents {
   };
   /**
    * A rule asks to reply on the channel an interaction came from, consent and preferences already
-   * checked. The outbox sends it; `message.idempotencyKey` makes a repeated request send once.
+   * checked. Whatever delivers outbound messages listens for it; `message.idempotencyKey` makes a
+   * repeated request send once.
    */
   'reply.requested': {
     tenantId: string;
