@@ -1,0 +1,300 @@
+import {
+  type Logger,
+  RapportError,
+  STORAGE_SPEC_VERSION,
+  type StorageCapabilities,
+  type StorageContext,
+  type StoragePlugin,
+  type StorageReader,
+  silentLogger,
+  type Tenant,
+  type UnitOfWork,
+  WriteLock,
+} from '@rapport/core';
+import type pg from 'pg';
+import { version } from '../package.json';
+import { openPool, type PgClient, type PgPool, type Queryable, queryRows } from './connection.js';
+import { notOpen, PLUGIN, storageFailure } from './errors.js';
+import { migrate } from './migrations.js';
+import {
+  type PostgresStorageOptions,
+  parsePostgresStorageOptions,
+  type ResolvedPostgresStorageOptions,
+} from './options.js';
+import { PostgresReader, type Session } from './reader.js';
+import { type TenantRow, toTenant } from './rows.js';
+import { Statements } from './statements.js';
+import { PostgresUnitOfWork } from './unit-of-work.js';
+
+/** The storage plugin made by {@link postgresStorage}. */
+export interface PostgresStoragePlugin extends StoragePlugin {
+  readonly id: 'postgres';
+  /** The validated options, defaults filled in. */
+  readonly options: Readonly<ResolvedPostgresStorageOptions>;
+}
+
+/** Everything that exists while the store is open. */
+interface OpenStore {
+  closed: boolean;
+  pool: PgPool;
+  q: Statements;
+  /** Units of work of this store run one at a time (the contract), each on its own connection. */
+  lock: WriteLock;
+  logger: Logger;
+  /** Reads of committed data, on whichever pooled connection is free. */
+  committed: Session;
+}
+
+/** The custom setting that carries the tenant of a transaction (for row-level security policies). */
+export const TENANT_SETTING = 'rapport.tenant';
+
+/** Starts a transaction on `client` and sets its tenant, in one round trip. */
+async function begin(client: PgClient, tenantId: string, mode = ''): Promise<void> {
+  await client.query(
+    `BEGIN${mode}; SELECT set_config('${TENANT_SETTING}', ${client.escapeLiteral(tenantId)}, true)`,
+  );
+}
+
+/** Rolls back what is left of a transaction; a failure here must not hide the error that led here. */
+async function rollback(client: PgClient, logger: Logger): Promise<boolean> {
+  try {
+    await client.query('ROLLBACK');
+    return true;
+  } catch (error) {
+    logger.error('postgres storage: ROLLBACK failed', { error: String(error) });
+    return false;
+  }
+}
+
+/**
+ * PostgreSQL storage (node-postgres): for apps that run several Rapport processes on one database.
+ * The factory only validates and keeps the options; `init` opens the pool and migrates the schema.
+ *
+ * ```ts
+ * const rapport = createRapport({ storage: postgresStorage({ connectionString: process.env.DATABASE_URL }) });
+ * ```
+ *
+ * @throws RapportError `RAPPORT_INVALID_OPTIONS` when an option is invalid; its path names it.
+ */
+export function postgresStorage(options?: PostgresStorageOptions): PostgresStoragePlugin {
+  const resolved = Object.freeze(parsePostgresStorageOptions(options));
+  const capabilities: StorageCapabilities = Object.freeze({
+    durable: true,
+    concurrentProcesses: true,
+    exportCustomer: true,
+    eraseCustomer: true,
+  });
+  let state: 'new' | 'opening' | 'open' | 'closed' = 'new';
+  let store: OpenStore | null = null;
+  let opening: Promise<void> | null = null;
+  let closing: Promise<void> | null = null;
+  // Tenants are never deleted, so once seen a tenant needs no more trips to the database.
+  const tenants = new Map<string, Tenant>();
+
+  const use = (operation: string): OpenStore => {
+    if (store === null || state !== 'open') throw notOpen(operation, state === 'closed' ? 'closed' : 'new');
+    return store;
+  };
+
+  const open = async (context: StorageContext | undefined): Promise<void> => {
+    const logger = context?.logger ?? silentLogger;
+    const pool = openPool(resolved);
+    // An idle pooled connection that dies (server restart) must not crash the process.
+    pool.on('error', (error: Error) => {
+      logger.warn('postgres storage: an idle connection failed', { error: String(error) });
+    });
+    try {
+      const migration = await migrate(pool, { schema: resolved.schema, apply: resolved.migrate });
+      const q = new Statements(resolved.schema);
+      const s: OpenStore = {
+        closed: false,
+        pool,
+        q,
+        lock: new WriteLock(),
+        logger,
+        committed: {
+          db: pool,
+          async snapshot<T>(read: (db: Queryable) => Promise<T>): Promise<T> {
+            return snapshotOn(pool, read, logger);
+          },
+        },
+      };
+      store = s;
+      logger.info('postgres storage opened', {
+        schema: resolved.schema,
+        schemaVersion: migration.to,
+        migrationsApplied: migration.applied,
+      });
+    } catch (error) {
+      await pool.end().catch(() => {});
+      if (error instanceof RapportError) throw error;
+      throw new RapportError(
+        'RAPPORT_STORAGE_FAILED',
+        `postgres storage: cannot open the database: ${String(error)}`,
+        {
+          cause: error,
+          retryable: true,
+          hint: 'Check that the server is running and that `connectionString` (or host, port, user, password, database) reaches it with a role that may create the schema.',
+          plugin: PLUGIN,
+        },
+      );
+    }
+  };
+
+  const plugin: PostgresStoragePlugin = {
+    id: 'postgres',
+    version,
+    specVersion: STORAGE_SPEC_VERSION,
+    capabilities,
+    options: resolved,
+
+    async init(context: StorageContext): Promise<void> {
+      if (state === 'open') return;
+      if (state === 'closed') throw notOpen('init', 'closed');
+      if (opening === null) {
+        state = 'opening';
+        opening = open(context).then(
+          () => {
+            if (state === 'opening') state = 'open';
+          },
+          (error: unknown) => {
+            if (state === 'opening') state = 'new';
+            opening = null;
+            throw error;
+          },
+        );
+      }
+      await opening;
+    },
+
+    close(): Promise<void> {
+      if (closing !== null) return closing;
+      const wasOpening = opening;
+      state = 'closed';
+      closing = (async () => {
+        if (wasOpening !== null) await wasOpening.catch(() => {});
+        const current = store;
+        if (current === null) return;
+        // Units of work already queued finish first; nothing new can start.
+        await current.lock.run(async () => {
+          current.closed = true;
+          store = null;
+          await current.pool.end();
+        });
+      })();
+      return closing;
+    },
+
+    async ensureTenant(tenant: Tenant): Promise<Tenant> {
+      const known = tenants.get(tenant.id);
+      if (known !== undefined) return { ...known };
+      const s = use('ensureTenant');
+      try {
+        const [row] = await queryRows<TenantRow>(s.pool, s.q.ensureTenant, [
+          tenant.id,
+          tenant.name,
+          tenant.createdAt.getTime(),
+        ]);
+        const stored = toTenant(row!);
+        tenants.set(stored.id, stored);
+        return { ...stored };
+      } catch (error) {
+        throw storageFailure('ensureTenant', error);
+      }
+    },
+
+    async unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+      const s = use('unitOfWork');
+      await s.lock.acquire();
+      try {
+        if (s.closed) throw notOpen('unitOfWork', 'closed');
+        let client: PgClient;
+        try {
+          client = await s.pool.connect();
+        } catch (error) {
+          throw storageFailure('unitOfWork (connect)', error);
+        }
+        let healthy = true;
+        try {
+          try {
+            await begin(client, tenantId);
+          } catch (error) {
+            healthy = false;
+            throw storageFailure('unitOfWork (BEGIN)', error);
+          }
+          const session: Session = { db: client, snapshot: (read) => read(client) };
+          const uow = new PostgresUnitOfWork(s.q, tenantId, s, session);
+          let result: T;
+          try {
+            result = await work(uow);
+          } catch (error) {
+            uow.finish();
+            healthy = await rollback(client, s.logger);
+            throw error;
+          }
+          uow.finish();
+          if (uow.aborted !== null) {
+            // `work` swallowed a storage error: Postgres already aborted the transaction.
+            healthy = await rollback(client, s.logger);
+            throw new RapportError(
+              'RAPPORT_STORAGE_FAILED',
+              'postgres storage: the unit of work was rolled back after an error inside it',
+              { cause: uow.aborted, plugin: PLUGIN },
+            );
+          }
+          try {
+            await client.query('COMMIT');
+          } catch (error) {
+            healthy = await rollback(client, s.logger);
+            throw storageFailure('unitOfWork (COMMIT)', error);
+          }
+          return result;
+        } finally {
+          // A connection left in an unknown state is closed rather than reused.
+          client.release(healthy ? undefined : true);
+        }
+      } finally {
+        s.lock.release();
+      }
+    },
+
+    read(tenantId: string): StorageReader {
+      const s = use('read');
+      return new PostgresReader(s.q, tenantId, s, s.committed);
+    },
+
+    async listTenants(): Promise<Tenant[]> {
+      const s = use('listTenants');
+      try {
+        const rows = await queryRows<TenantRow>(s.pool, s.q.allTenants, []);
+        return rows.map(toTenant);
+      } catch (error) {
+        throw storageFailure('listTenants', error);
+      }
+    },
+  };
+  return plugin;
+}
+
+/** Runs `read` in a read-only repeatable-read transaction on one pooled connection. */
+async function snapshotOn<T>(pool: pg.Pool, read: (db: Queryable) => Promise<T>, logger: Logger): Promise<T> {
+  const client = await pool.connect();
+  let healthy = true;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    let result: T;
+    try {
+      result = await read(client);
+    } catch (error) {
+      healthy = await rollback(client, logger);
+      throw error;
+    }
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    healthy = false;
+    throw error;
+  } finally {
+    client.release(healthy ? undefined : true);
+  }
+}

@@ -1,0 +1,184 @@
+import { createRapport, newId, RapportError, type RuleTimer, silentLogger, systemClock } from '@rapport/core';
+import { message, T0 } from '@rapport/testkit';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { migrate, migrations, postgresRawQueries, postgresStorage } from '../src/index.js';
+import { uniqueName, useTestDatabase } from './pg.js';
+
+const db = useTestDatabase();
+const TENANT = 't';
+
+/** A store on a new schema (or the one given), closed with the test file. */
+function store(schema = uniqueName('s'), extra: Record<string, unknown> = {}) {
+  return db.track(postgresStorage({ connectionString: db.url, schema, max: 4, ...extra }));
+}
+
+const context = { logger: silentLogger, clock: systemClock };
+
+function timer(key: string): RuleTimer {
+  return {
+    id: newId(),
+    tenantId: TENANT,
+    key,
+    ruleId: 'r',
+    ruleVersion: 1,
+    dueAt: new Date(T0),
+    subject: {
+      event: 'interaction.received',
+      customerId: null,
+      conversationId: null,
+      interactionId: null,
+      at: new Date(T0),
+    },
+    createdAt: new Date(T0),
+  };
+}
+
+describe('postgres storage', () => {
+  it('migrates once when several stores start on a new schema at the same time', async () => {
+    const schema = uniqueName('s');
+    const stores = Array.from({ length: 4 }, () => store(schema));
+    await Promise.all(stores.map((s) => s.init(context)));
+    const { rows } = await db.sql(`SELECT version FROM ${schema}.rapport_migrations ORDER BY version`);
+    expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      expect(await migrate(pool, { schema })).toMatchObject({ from: migrations.length, applied: [] });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('refuses a schema written by a newer release, and one behind with migrate: false', async () => {
+    const schema = uniqueName('s');
+    await store(schema).init(context);
+    await db.sql(`INSERT INTO ${schema}.rapport_migrations VALUES (999, 'future', 0)`);
+    await expect(store(schema).init(context)).rejects.toMatchObject({ code: 'RAPPORT_STORAGE_FAILED' });
+    await expect(store(uniqueName('s'), { migrate: false }).init(context)).rejects.toThrow(/needs/);
+  });
+
+  it('fails loudly, as RAPPORT_STORAGE_FAILED, when the server cannot be reached', async () => {
+    const storage = postgresStorage({
+      connectionString: 'postgres://nobody@127.0.0.1:1/none',
+      connectionTimeoutMs: 2000,
+    });
+    const error = await Promise.resolve(storage.init(context)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportError);
+    expect(error).toMatchObject({ code: 'RAPPORT_STORAGE_FAILED', plugin: 'postgres' });
+    expect((error as RapportError).cause).toBeDefined();
+  });
+
+  it('wraps pg errors as RAPPORT_STORAGE_FAILED with the cause, and rolls the unit of work back', async () => {
+    const storage = store();
+    await storage.init(context);
+    const raw = db.track(postgresRawQueries({ connectionString: db.url, schema: storage.options.schema }));
+    const customer = {
+      id: newId(),
+      tenantId: TENANT,
+      displayName: null,
+      primaryEmail: null,
+      attributes: {},
+      tags: [],
+      status: 'active' as const,
+      mergedInto: null,
+      createdAt: new Date(T0),
+      updatedAt: new Date(T0),
+    };
+    const caught = await storage
+      .unitOfWork(TENANT, async (u) => {
+        await u.insertCustomers([customer]);
+        await u.insertCustomers([customer]);
+      })
+      .catch((e: unknown) => e);
+    expect(caught).toMatchObject({ code: 'RAPPORT_STORAGE_FAILED', plugin: 'postgres', retryable: true });
+    expect((caught as RapportError).cause).toMatchObject({ code: '23505' });
+    expect(await raw.count(TENANT, 'customers')).toBe(0);
+    // A storage error swallowed by `work` still rolls everything back.
+    await expect(
+      storage.unitOfWork(TENANT, async (u) => {
+        await u.insertCustomers([{ ...customer, id: newId() }]);
+        await Promise.resolve(u.insertCustomers([customer, customer])).catch(() => {});
+      }),
+    ).rejects.toMatchObject({ code: 'RAPPORT_STORAGE_FAILED' });
+    expect(await raw.count(TENANT, 'customers')).toBe(0);
+  });
+
+  it('sets the tenant of each unit of work (the hook for row-level security policies)', async () => {
+    const storage = store();
+    await storage.init(context);
+    const schema = storage.options.schema;
+    // What a policy would check, as a trigger: rows written must belong to the transaction's tenant.
+    await db.sql(`CREATE FUNCTION ${schema}.check_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF current_setting('rapport.tenant', true) IS DISTINCT FROM NEW.tenant_id THEN
+          RAISE EXCEPTION 'tenant % written in a transaction of tenant %', NEW.tenant_id, current_setting('rapport.tenant', true);
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.sql(
+      `CREATE TRIGGER check_tenant BEFORE INSERT ON ${schema}.rule_timers FOR EACH ROW EXECUTE FUNCTION ${schema}.check_tenant()`,
+    );
+    await storage.unitOfWork('tenant-a', async (u) =>
+      u.upsertTimers([{ ...timer('k'), tenantId: 'tenant-a' }]),
+    );
+    await storage.unitOfWork("it's b", async (u) => u.upsertTimers([{ ...timer('k'), tenantId: "it's b" }]));
+    expect(await storage.read('tenant-a').dueTimers(new Date(T0 + 1), 10)).toHaveLength(1);
+    expect(await storage.read("it's b").dueTimers(new Date(T0 + 1), 10)).toHaveLength(1);
+  });
+
+  it('two stores (as two processes) insert the same interactions: each is stored once, the loser is told', async () => {
+    const schema = uniqueName('s');
+    const a = store(schema);
+    const b = store(schema);
+    await Promise.all([a.init(context), b.init(context)]);
+    const first = createRapport({ storage: a, tenant: TENANT, clock: { now: () => new Date(T0) } });
+    await first.start();
+    const items = Array.from({ length: 20 }, (_, i) => message(i));
+    await first.ingest(items);
+    const raw = db.track(postgresRawQueries({ connectionString: db.url, schema }));
+    expect(await raw.count(TENANT, 'interactions')).toBe(20);
+    // The second store inserts a stored key under a new id, as a process that checked before the
+    // first one committed would: the row is skipped and reported, the new key goes in.
+    const stored = await b
+      .read(TENANT)
+      .findInteractions(
+        items.map((_, i) => ({ channel: 'email', account: 'support@acme.test', externalId: `m-${i}` })),
+      );
+    const again = await b.unitOfWork(TENANT, async (u) => {
+      const original = await u.getInteraction(stored[0]!.id);
+      return u.insertInteractions([
+        { ...original!, id: newId() },
+        { ...original!, id: newId(), externalId: 'fresh' },
+      ]);
+    });
+    expect(again.skipped).toHaveLength(1);
+    expect(await raw.count(TENANT, 'interactions')).toBe(21);
+    await first.stop();
+  });
+
+  it('a timer is claimed by exactly one of several concurrent units of work', async () => {
+    const schema = uniqueName('s');
+    const stores = Array.from({ length: 4 }, () => store(schema));
+    await Promise.all(stores.map((s) => s.init(context)));
+    const timers = Array.from({ length: 10 }, (_, i) => timer(`k${i}`));
+    await stores[0]!.unitOfWork(TENANT, async (u) => u.upsertTimers(timers));
+    const ids = timers.map((t) => t.id);
+    const claims = await Promise.all(
+      stores.map((s) =>
+        s.unitOfWork(TENANT, async (u) => {
+          const due = await u.dueTimers(new Date(T0 + 1), 100);
+          return u.deleteTimers(due.map((t) => t.id));
+        }),
+      ),
+    );
+    expect(claims.flat().sort()).toEqual([...ids].sort());
+  });
+
+  it('keeps each tenant to its rows on a shared schema', async () => {
+    const storage = store();
+    await storage.init(context);
+    await storage.unitOfWork('a', async (u) => u.upsertTimers([{ ...timer('k'), tenantId: 'a' }]));
+    expect(await storage.read('b').dueTimers(new Date(T0 + 1), 10)).toEqual([]);
+    expect(await storage.read('a').dueTimers(new Date(T0 + 1), 10)).toHaveLength(1);
+  });
+});

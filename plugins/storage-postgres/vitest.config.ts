@@ -1,0 +1,9 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { packageTests } from '../../config/vitest.js';
+
+// One Postgres for the run (RAPPORT_TEST_PG_URL, or an embedded server started for it); each test
+// file makes its own database in it, and each store under test its own schema.
+export default mergeConfig(
+  packageTests,
+  defineConfig({ test: { globalSetup: ['test/global-setup.ts'], hookTimeout: 60_000 } }),
+);
