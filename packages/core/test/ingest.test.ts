@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createTestRapport, deriveEffort, type Interaction, isRapportError } from '../src/index.js';
+import {
+  createTestRapport,
+  deriveEffort,
+  type Interaction,
+  isRapportError,
+  memoryStorage,
+  RapportError,
+  type StoragePlugin,
+  type UnitOfWork,
+} from '../src/index.js';
 import { item } from './helpers.js';
 
 describe('ingest', () => {
@@ -202,5 +211,57 @@ describe('ingest', () => {
       .then(() => rapport.ingest([item(1)]))
       .catch((e: unknown) => e);
     expect(isRapportError(error, 'RAPPORT_NOT_STARTED')).toBe(true);
+  });
+});
+
+describe('conflicts with other writers', () => {
+  /** A store whose first `failures` units of work fail at commit with a retryable conflict. */
+  function conflictingStorage(failures: number, retryable = true): StoragePlugin & { attempts: number } {
+    const inner = memoryStorage();
+    const store = {
+      ...inner,
+      id: 'conflicting',
+      attempts: 0,
+      unitOfWork: <T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>) =>
+        inner.unitOfWork(tenantId, async (uow) => {
+          const result = await work(uow);
+          store.attempts++;
+          if (store.attempts <= failures) {
+            throw new RapportError(
+              'RAPPORT_STORAGE_FAILED',
+              'duplicate key value violates unique constraint',
+              {
+                retryable,
+              },
+            );
+          }
+          return result;
+        }),
+    };
+    return store;
+  }
+
+  it('runs a batch again when the store reports a retryable conflict, keeping nothing of the failed tries', async () => {
+    const storage = conflictingStorage(2);
+    const rapport = await createTestRapport({ storage });
+    const { counts, results } = await rapport.ingest([item(1), item(2)]);
+    expect(storage.attempts).toBe(3);
+    expect(counts.created).toBe(2);
+    expect(results.every((r) => r.interactionId !== undefined && r.customerId)).toBe(true);
+    expect((await rapport.stats()).interactions).toBe(2);
+    expect((await rapport.stats()).customers).toBe(2);
+    await rapport.stop();
+  });
+
+  it('gives up on errors that are not retryable, and after a few attempts', async () => {
+    const fatal = await createTestRapport({ storage: conflictingStorage(1, false) });
+    await expect(fatal.ingest([item(1)])).rejects.toMatchObject({ code: 'RAPPORT_STORAGE_FAILED' });
+    await fatal.stop();
+    const stubborn = conflictingStorage(100);
+    const rapport = await createTestRapport({ storage: stubborn });
+    await expect(rapport.ingest([item(1)])).rejects.toMatchObject({ retryable: true });
+    expect(stubborn.attempts).toBe(5);
+    expect((await rapport.stats()).interactions).toBe(0);
+    await rapport.stop();
   });
 });
