@@ -69,6 +69,25 @@ export function statement(text: string): Statement {
   return { name: `rapport_${createHash('sha1').update(compact).digest('hex').slice(0, 20)}`, text: compact };
 }
 
+/**
+ * A client that runs one statement at a time, in call order: a unit of work is one connection,
+ * and callers may still issue reads concurrently (`Promise.all`), which pg would otherwise
+ * overlap on the wire (deprecated, and an error in pg 9).
+ */
+export function oneAtATime(client: Pick<pg.PoolClient, 'query'>): Queryable {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    query: ((config: pg.QueryConfig) => {
+      const run = tail.then(
+        () => client.query(config),
+        () => client.query(config),
+      );
+      tail = run.catch(() => undefined);
+      return run;
+    }) as Pick<pg.PoolClient, 'query'>['query'],
+  };
+}
+
 /** Runs a statement with rows as arrays in column order (cheaper than objects). */
 export async function queryRows<R extends unknown[]>(
   db: Queryable,

@@ -13,7 +13,7 @@ import {
 } from '@rapport/core';
 import type pg from 'pg';
 import { version } from '../package.json';
-import { openPool, type PgClient, type PgPool, type Queryable, queryRows } from './connection.js';
+import { oneAtATime, openPool, type PgClient, type PgPool, type Queryable, queryRows } from './connection.js';
 import { notOpen, PLUGIN, storageFailure } from './errors.js';
 import { migrate } from './migrations.js';
 import {
@@ -222,7 +222,7 @@ export function postgresStorage(options?: PostgresStorageOptions): PostgresStora
             healthy = false;
             throw storageFailure('unitOfWork (BEGIN)', error);
           }
-          const session: Session = { db: client, snapshot: (read) => read(client) };
+          const session: Session = { db: oneAtATime(client), snapshot: (read) => read(client) };
           const uow = new PostgresUnitOfWork(s.q, tenantId, s, session);
           let result: T;
           try {

@@ -182,3 +182,24 @@ describe('postgres storage', () => {
     expect(await storage.read('a').dueTimers(new Date(T0 + 1), 10)).toHaveLength(1);
   });
 });
+
+describe('reads inside a unit of work', () => {
+  it('run one at a time on its connection, even when called together', async () => {
+    const storage = db.track(postgresStorage({ connectionString: db.url, schema: uniqueName('s'), max: 2 }));
+    await storage.init({ logger: silentLogger, clock: systemClock });
+    await storage.ensureTenant({ id: 't', name: 't', createdAt: new Date() });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const results = await storage.unitOfWork('t', async (uow) =>
+        Promise.all([uow.segmentsOf(['c']), uow.latestScores(['c']), uow.listConsents(['c']), uow.stats()]),
+      );
+      expect(results.slice(0, 3)).toEqual([[], [], []]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.includes('already executing a query'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

@@ -53,11 +53,11 @@ export async function customerFacts(
   customer: Customer,
   channel: string | null,
 ): Promise<CustomerFacts> {
-  const [segments, scores, consents] = await Promise.all([
-    reader.segmentsOf([customer.id]),
-    reader.latestScores([customer.id]),
-    reader.listConsents([customer.id]),
-  ]);
+  // One after another: inside a unit of work the reader is one connection, which runs one
+  // statement at a time.
+  const segments = await reader.segmentsOf([customer.id]);
+  const scores = await reader.latestScores([customer.id]);
+  const consents = await reader.listConsents([customer.id]);
   return {
     ...customer,
     segments: segments.map((s) => s.segment),
