@@ -27,6 +27,12 @@ export {
   SHOWN_PROBLEMS,
 } from './commands/import.js';
 export {
+  type MigrateOptions,
+  type MigrateReport,
+  renderMigrateReport,
+  runMigrate,
+} from './commands/migrate.js';
+export {
   isJsonLines,
   isoDateOption,
   loadRuleFile,
@@ -62,4 +68,14 @@ export {
   type ProgressOptions,
   type ProgressReporter,
 } from './progress.js';
-export { DEFAULT_DB, openStore, type StoreOptions, storageFor, withStore } from './store.js';
+export {
+  DEFAULT_DB,
+  isPostgresUrl,
+  openStore,
+  redactUrl,
+  type StoreLocation,
+  type StoreOptions,
+  storageFor,
+  storeLocation,
+  withStore,
+} from './store.js';

@@ -1,9 +1,17 @@
 import { tenantIdSchema } from '@rapport/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { CliError } from './errors.js';
+import { DEFAULT_DB } from './store.js';
 
 /** `--db <file>`: where the store lives. */
 export const dbOptionSchema = z.string().trim().min(1, 'needs a file name');
+
+/** `--storage <url>`: a database URL, in place of `--db`. */
+export const storageOptionSchema = z
+  .string()
+  .trim()
+  .min(1, 'needs a database URL such as postgres://user@host/db');
 
 /** `--tenant <id>`: the tenant to act on. */
 export const tenantOptionSchema = tenantIdSchema;
@@ -27,9 +35,36 @@ export function wholeNumberOption(min: number, max: number) {
 /** Options every command that reads or writes a store takes. */
 export const storeOptionsShape = {
   db: dbOptionSchema,
+  storage: storageOptionSchema.optional(),
   tenant: tenantOptionSchema,
   json: jsonOptionSchema,
 };
+
+/** Help text of `--storage`. */
+export const STORAGE_OPTION_HELP =
+  'Postgres database URL (postgres://user:password@host/db, ?schema=<name> for another schema than rapport) instead of --db';
+
+/**
+ * Adds `--db <file>` (default {@link DEFAULT_DB}) and `--storage <url>` to a command. Giving both
+ * is refused by {@link checkStoreChoice}.
+ */
+export function storeLocationOptions(command: Command, dbHelp = 'SQLite database file'): Command {
+  return command.option('--db <file>', dbHelp, DEFAULT_DB).option('--storage <url>', STORAGE_OPTION_HELP);
+}
+
+/**
+ * Refuses `--storage` together with an explicit `--db` (the default `--db` does not count). Run
+ * before every action (a `preAction` hook of the program).
+ */
+export function checkStoreChoice(command: Command): void {
+  const has = (name: string) => command.options.some((o) => o.attributeName() === name);
+  if (!has('storage') || !has('db')) return;
+  if (command.getOptionValue('storage') === undefined) return;
+  if (command.getOptionValueSource('db') !== 'cli') return;
+  throw new CliError('CLI_CONFLICTING_STORES', '--storage and --db cannot be used together', {
+    hint: 'give --storage <url> for a Postgres database, or --db <file> for a SQLite file, not both',
+  });
+}
 
 /** What the user typed for an option or argument, for error messages. */
 function labelFor(command: Command, key: string): string {

@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerCustomers } from './commands/customers.js';
 import { registerImport } from './commands/import.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerRules } from './commands/rules.js';
 import { registerStats } from './commands/stats.js';
-import { CliError, CliExit, describeError, exitCodes, renderError } from './errors.js';
+import { CliError, CliExit, describeError, exitCodes, type ReportedError, renderError } from './errors.js';
 import { json } from './format.js';
 import { type CliIO, resolveIO } from './io.js';
+import { checkStoreChoice } from './options.js';
 
 /**
  * Builds the `rapport` command. Output goes through `io` (the process's streams by default), and
@@ -27,12 +29,35 @@ export function createProgram(io?: Partial<CliIO>): Command {
     .exitOverride()
     .configureOutput({ writeOut: resolved.stdout, writeErr: resolved.stderr })
     .showHelpAfterError('(add --help for usage)')
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    .hook('preAction', (_program, action) => checkStoreChoice(action));
   registerImport(program, resolved);
   registerCustomers(program, resolved);
   registerStats(program, resolved);
   registerRules(program, resolved);
+  registerMigrate(program, resolved);
   return program;
+}
+
+/** Passwords of the database URLs on the command line, so no message repeats one. */
+function maskPasswords(reported: ReportedError, argv: readonly string[]): ReportedError {
+  const passwords: string[] = [];
+  for (const arg of argv) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) continue;
+    try {
+      const { password } = new URL(arg);
+      if (password) passwords.push(password, decodeURIComponent(password));
+    } catch {
+      // Not a URL.
+    }
+  }
+  if (passwords.length === 0) return reported;
+  const mask = (text: string) => passwords.reduce((t, p) => t.split(p).join('***'), text);
+  return {
+    ...reported,
+    message: mask(reported.message),
+    ...(reported.hint !== undefined ? { hint: mask(reported.hint) } : {}),
+  };
 }
 
 /**
@@ -51,7 +76,7 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIO>): Prom
     if (error instanceof CliExit) return error.exitCode;
     // Commander has already printed its message (or the help, or the version).
     if (error instanceof CommanderError) return error.exitCode;
-    const reported = describeError(error);
+    const reported = maskPasswords(describeError(error), argv);
     if (argv.includes('--json')) resolved.stdout(json({ error: reported }));
     else resolved.stderr(renderError(reported));
     if (reported.code === 'CLI_UNEXPECTED' && process.env.RAPPORT_DEBUG && error instanceof Error) {

@@ -255,9 +255,10 @@ describe('rapport import errors', () => {
     expect(json.error.code).toMatch(/^RAPPORT_/);
   });
 
-  it('refuses a database URL it cannot open yet', async () => {
+  it('refuses a database URL given to --db, pointing at --storage', async () => {
     const run = await rapport(['stats', '--db', 'postgres://localhost/crm']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('The CLI cannot open postgres:// stores yet');
+    expect(run.stderr).toContain('--db takes the path of a SQLite file, not a postgres:// URL');
+    expect(run.stderr).toContain('hint: give the URL with --storage: --storage postgres://localhost/crm');
   });
 });

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '@rapport/testkit/postgres';
+import type pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 
-/** A name no other test run or file uses. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-}
+export { uniqueName } from '@rapport/testkit/postgres';
 
 /** Something to close when the test file ends (pools the tests opened). */
 interface Closable {
@@ -23,54 +20,31 @@ export function useTestDatabase(): {
   /** Runs SQL in this database (on a connection of its own). */
   sql(text: string, values?: unknown[]): Promise<pg.QueryResult>;
 } {
-  const admin = inject('pgAdminUrl');
-  const name = uniqueName('rapport_test');
-  const url = (() => {
-    const parsed = new URL(admin);
-    parsed.pathname = `/${name}`;
-    return parsed.toString();
-  })();
+  let database: TestDatabase | undefined;
   const open = new Set<Closable>();
-
-  /** Runs SQL on a connection of its own, closed (socket and all) before it returns. */
-  const once = async (connectionString: string, text: string, values?: unknown[]) => {
-    const client = new pg.Client({ connectionString });
-    client.on('error', () => {});
-    await client.connect();
-    try {
-      return await client.query(text, values);
-    } finally {
-      await client.end();
-    }
+  const current = () => {
+    if (!database) throw new Error('the test database exists from beforeAll on');
+    return database;
   };
 
   beforeAll(async () => {
-    await once(admin, `CREATE DATABASE ${name}`);
+    database = await createTestDatabase(inject('pgAdminUrl'));
   });
   afterAll(async () => {
     for (const closable of open) await Promise.resolve(closable.close()).catch(() => {});
-    // A pool's `end()` resolves before its sockets are closed; forcing the drop while one still
-    // closes would make the server kill it, and pg report that as an unhandled error.
-    for (let i = 0; i < 50; i++) {
-      const { rows } = await once(
-        admin,
-        'SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = $1',
-        [name],
-      );
-      if (rows[0]?.n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await once(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database?.drop();
   });
 
   return {
-    url,
+    get url() {
+      return current().url;
+    },
     track(closable) {
       open.add(closable);
       return closable;
     },
     sql(text, values) {
-      return once(url, text, values);
+      return current().sql(text, values);
     },
   };
 }

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { CliError } from '../errors.js';
 import { count, json, oneLine, table, utc } from '../format.js';
 import type { CliIO } from '../io.js';
-import { parseCommandInput, storeOptionsShape, wholeNumberOption } from '../options.js';
-import { DEFAULT_DB, withStore } from '../store.js';
+import { parseCommandInput, storeLocationOptions, storeOptionsShape, wholeNumberOption } from '../options.js';
+import { withStore } from '../store.js';
 
 /** How a `customers show` argument was matched to a customer. */
 export type MatchedBy = 'id' | 'merged-into' | 'identity' | 'search' | 'external-id';
@@ -237,8 +237,7 @@ const searchInputSchema = z.object({
 });
 
 function storeOptions(command: Command): Command {
-  return command
-    .option('--db <file>', 'SQLite database file', DEFAULT_DB)
+  return storeLocationOptions(command)
     .option('--tenant <id>', 'tenant to read', 'default')
     .option('--json', 'print JSON');
 }

@@ -14,9 +14,9 @@ import { z } from 'zod';
 import { CliError, CliExit, exitCodes } from '../errors.js';
 import { count, json, oneLine, rate, table } from '../format.js';
 import type { CliIO } from '../io.js';
-import { parseCommandInput, storeOptionsShape, wholeNumberOption } from '../options.js';
+import { parseCommandInput, storeLocationOptions, storeOptionsShape, wholeNumberOption } from '../options.js';
 import { createProgressReporter } from '../progress.js';
-import { DEFAULT_DB, withStore } from '../store.js';
+import { storeLocation, withStore } from '../store.js';
 
 /** How many rejected items and loader skips the summary lists; `--errors` keeps every one. */
 export const SHOWN_PROBLEMS = 10;
@@ -29,7 +29,10 @@ export interface ImportOptions {
   /** File (or, for `stackexchange`, dump folder) to import, relative to `cwd`. */
   path: string;
   format: DatasetFormat;
+  /** `--db`: the SQLite file, relative to `cwd` (unless `storage` is given). */
   db: string;
+  /** `--storage`: a Postgres database URL, in place of `db`. */
+  storage?: string | undefined;
   tenant: string;
   /** Items per unit of work. */
   batchSize: number;
@@ -55,6 +58,7 @@ export interface RejectedItem {
 export interface ImportReport {
   file: string;
   format: DatasetFormat;
+  /** Where the data went: the SQLite file's path, or the Postgres URL with its password masked. */
   db: string;
   tenant: string;
   /** The loader's account of the source: records read, items yielded, filtered, skipped per reason. */
@@ -156,6 +160,8 @@ function toRejectedItem(result: IngestItemResult): RejectedItem {
 export async function runImport(options: ImportOptions, io: CliIO): Promise<ImportReport> {
   const file = resolve(options.cwd, options.path);
   checkSource(file, options.format);
+  // Refuses a bad --db or --storage before anything is read.
+  const location = storeLocation(options);
   const started = performance.now();
   let errorsFile: ErrorsFile | null = null;
 
@@ -188,6 +194,7 @@ export async function runImport(options: ImportOptions, io: CliIO): Promise<Impo
     const summary = await withStore(
       {
         db: options.db,
+        storage: options.storage,
         tenant: options.tenant,
         cwd: options.cwd,
         ...(options.format === 'stackexchange' ? { kinds: stackExchangeKinds } : {}),
@@ -221,7 +228,7 @@ export async function runImport(options: ImportOptions, io: CliIO): Promise<Impo
     return {
       file,
       format: options.format,
-      db: resolve(options.cwd, options.db),
+      db: location.display,
       tenant: options.tenant,
       loader: loaderSummary,
       processed: summary.processed,
@@ -304,12 +311,12 @@ const importInputSchema = z.object({
 
 /** Adds `rapport import` to the program. */
 export function registerImport(program: Command, io: CliIO): void {
-  program
+  const command = program
     .command('import')
     .description('import a data set into the store, streaming it in batches')
     .argument('<path>', 'file to import (a dump folder for stackexchange)')
-    .option('-f, --format <format>', `input format: ${datasetFormatNames.join(', ')}`)
-    .option('--db <file>', 'SQLite database file (created when missing)', DEFAULT_DB)
+    .option('-f, --format <format>', `input format: ${datasetFormatNames.join(', ')}`);
+  storeLocationOptions(command, 'SQLite database file (created when missing)')
     .option('--tenant <id>', 'tenant to import into', 'default')
     .option('--batch-size <n>', 'items per unit of work', '1000')
     .option('--errors <file.jsonl>', 'write every rejected item to this file as a JSON line')

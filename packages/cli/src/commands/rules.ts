@@ -21,7 +21,7 @@ import { CliError, CliExit } from '../errors.js';
 import { count, json, oneLine, table, utc } from '../format.js';
 import type { CliIO } from '../io.js';
 import { jsonOptionSchema, parseCommandInput, tenantOptionSchema, wholeNumberOption } from '../options.js';
-import { withStore } from '../store.js';
+import { DEFAULT_DB, isPostgresUrl, redactUrl, withStore } from '../store.js';
 
 /** Exit codes of `rapport rules …`. */
 export const rulesExitCodes = {
@@ -187,6 +187,11 @@ function refuseInvalid(validation: RuleFileValidation, asJson: boolean, io: CliI
   throw new CliExit(rulesExitCodes.invalid);
 }
 
+/** `--against <store>` as store options: a Postgres URL, or a SQLite file. */
+function againstStore(against: string): { db: string; storage?: string } {
+  return isPostgresUrl(against) ? { db: DEFAULT_DB, storage: against } : { db: against };
+}
+
 /** True when `--against` names a JSON-lines file rather than a store. */
 export function isJsonLines(path: string): boolean {
   return /\.(jsonl|ndjson)$/i.test(path);
@@ -282,9 +287,10 @@ export async function runRulesTest(
   input: unknown,
   options: RulesTestOptions,
 ): Promise<RulesTestReport> {
-  const against = resolve(options.cwd, options.against);
-  const source = isJsonLines(options.against) ? 'jsonl' : 'store';
-  if (/\.json$/i.test(options.against)) {
+  const onPostgres = isPostgresUrl(options.against);
+  const against = onPostgres ? redactUrl(options.against) : resolve(options.cwd, options.against);
+  const source = isJsonLines(options.against) && !onPostgres ? 'jsonl' : 'store';
+  if (!onPostgres && /\.json$/i.test(options.against)) {
     throw new CliError('CLI_NOT_JSON_LINES', `${against} is neither a .jsonl file nor a store`, {
       hint: 'write one interaction (or facts object) per line in a .jsonl file, or give the path of a store',
     });
@@ -301,7 +307,7 @@ export async function runRulesTest(
     }
   } else {
     report = await withStore(
-      { db: options.against, tenant: options.tenant, cwd: options.cwd, mustExist: true },
+      { ...againstStore(options.against), tenant: options.tenant, cwd: options.cwd, mustExist: true },
       (rapport) =>
         rapport.rules.backtest({
           rules: input,
@@ -436,7 +442,13 @@ export async function runRulesExplain(
   }
   const interactionId = options.interaction!;
   return withStore(
-    { db: options.against!, tenant: options.tenant, cwd: options.cwd, mustExist: true, rules: input },
+    {
+      ...againstStore(options.against!),
+      tenant: options.tenant,
+      cwd: options.cwd,
+      mustExist: true,
+      rules: input,
+    },
     async (rapport) => {
       const facts = await rapport.rules.facts({ interactionId });
       if (!facts.interaction) {
@@ -556,7 +568,10 @@ export function registerRules(program: Command, io: CliIO): void {
       'backtest rules as a dry run: how often each would have fired on past interactions, and on which',
     )
     .argument('<file>', 'rule file')
-    .option('--against <store-or-jsonl>', 'a .jsonl (or .ndjson) file of interactions or facts, or a store')
+    .option(
+      '--against <store-or-jsonl>',
+      'a .jsonl (or .ndjson) file of interactions or facts, or a store (SQLite file or postgres:// URL)',
+    )
     .option('--tenant <id>', 'tenant to replay (stores only)', 'default')
     .option('--from <date>', 'only interactions from this ISO 8601 date (inclusive)')
     .option('--to <date>', 'only interactions before this ISO 8601 date (exclusive)')
@@ -567,7 +582,7 @@ export function registerRules(program: Command, io: CliIO): void {
       [
         '',
         'A .jsonl line is an interaction as imported (rapport import --format jsonl) or facts with an',
-        '"interaction" key; lines are replayed in file order. Anything else is a store (a SQLite file).',
+        '"interaction" key; lines are replayed in file order. Anything else is a store (a SQLite file, or a postgres:// URL).',
         'Only rules on interaction.received are replayed; nothing is written and no action runs.',
         '',
         'Exit codes: 0 the backtest ran (rejected lines are listed), 1 invalid rules or a fatal error,',
@@ -601,7 +616,7 @@ export function registerRules(program: Command, io: CliIO): void {
     .option('--rule <id>', 'the rule to explain')
     .option('--facts <facts.json>', 'explain against the facts in this JSON file')
     .option('--interaction <id>', 'explain against a stored interaction (with --against)')
-    .option('--against <store>', 'the store holding --interaction (a SQLite file)')
+    .option('--against <store>', 'the store holding --interaction (a SQLite file or a postgres:// URL)')
     .option('--tenant <id>', 'tenant of --interaction', 'default')
     .option(
       '--now <date>',

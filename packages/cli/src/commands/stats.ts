@@ -1,14 +1,14 @@
-import { resolve } from 'node:path';
 import type { StorageStats } from '@rapport/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { count, json, table } from '../format.js';
 import type { CliIO } from '../io.js';
-import { parseCommandInput, storeOptionsShape } from '../options.js';
-import { DEFAULT_DB, withStore } from '../store.js';
+import { parseCommandInput, storeLocationOptions, storeOptionsShape } from '../options.js';
+import { storeLocation, withStore } from '../store.js';
 
 /** `rapport stats` output (also its `--json` form). */
 export interface StatsReport extends StorageStats {
+  /** The SQLite file's path, or the Postgres URL with its password masked. */
   db: string;
   tenant: string;
 }
@@ -47,16 +47,16 @@ const statsInputSchema = z.object(storeOptionsShape);
 
 /** Adds `rapport stats` to the program. */
 export function registerStats(program: Command, io: CliIO): void {
-  program
-    .command('stats')
-    .description('counts, interactions per channel and the busiest accounts')
-    .option('--db <file>', 'SQLite database file', DEFAULT_DB)
+  storeLocationOptions(
+    program.command('stats').description('counts, interactions per channel and the busiest accounts'),
+  )
     .option('--tenant <id>', 'tenant to read', 'default')
     .option('--json', 'print JSON')
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const input = parseCommandInput(command, statsInputSchema, raw);
+      const location = storeLocation({ ...input, cwd: io.cwd });
       const stats = await withStore({ ...input, cwd: io.cwd, mustExist: true }, (rapport) => rapport.stats());
-      const report: StatsReport = { db: resolve(io.cwd, input.db), tenant: input.tenant, ...stats };
+      const report: StatsReport = { db: location.display, tenant: input.tenant, ...stats };
       io.stdout(input.json ? json(report) : renderStats(report));
     });
 }
