@@ -17,6 +17,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { message, T0 } from './fixtures.js';
 import { checkMergeRoundTrip } from './merge-property.js';
+import { checkTenantIsolation } from './tenancy-property.js';
 
 /** The named suites of the storage conformance kit. */
 export const storageSuites = [
@@ -38,6 +39,7 @@ export const storageSuites = [
   'erase',
   'durability',
   'scan',
+  'tenancy-property',
   'segments',
   'cases',
   'rule-firings',
@@ -393,6 +395,12 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
       it('random ingests, merges and unmerges never lose or duplicate an interaction or identity', async () => {
         await checkMergeRoundTrip(options.create, options.propertyRuns ?? 40);
       }, 120_000);
+    });
+
+    suite('tenancy-property', () => {
+      it('random operations on two tenants leave each as if it were alone in the store', async () => {
+        await checkTenantIsolation(options.create, Math.max(5, Math.round((options.propertyRuns ?? 40) / 2)));
+      }, 180_000);
     });
 
     suite('consents', () => {
