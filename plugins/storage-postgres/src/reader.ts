@@ -22,6 +22,7 @@ import type {
   StorageStats,
   TimeRange,
 } from '@rapport/core';
+import { storageReaderMethods } from '@rapport/core';
 import { type Queryable, queryObjects, queryRows } from './connection.js';
 import { notOpen, storageFailure } from './errors.js';
 import { pageLimit, pagePosition, toPage } from './paging.js';
@@ -470,33 +471,7 @@ export class PostgresReader implements StorageReader {
 }
 
 /** Public reader methods: each checks the store first and reports failures as RapportErrors. */
-export const readerMethods = [
-  'getCustomers',
-  'findIdentities',
-  'findIdentitiesByVerifiedEmail',
-  'listIdentities',
-  'findInteractions',
-  'getInteraction',
-  'timeline',
-  'findConversations',
-  'getConversation',
-  'conversationInteractions',
-  'listConversations',
-  'searchCustomers',
-  'getMerge',
-  'listMerges',
-  'listConsents',
-  'latestScores',
-  'recentInteractions',
-  'scanInteractions',
-  'segmentsOf',
-  'segmentMembers',
-  'listRuleFirings',
-  'dueTimers',
-  'findErasures',
-  'stats',
-  'exportCustomer',
-] as const satisfies ReadonlyArray<keyof StorageReader>;
+export const readerMethods = storageReaderMethods;
 
 interface Guarded {
   assertUsable(operation: string): void;

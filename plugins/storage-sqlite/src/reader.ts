@@ -22,7 +22,7 @@ import type {
   StorageStats,
   TimeRange,
 } from '@rapport/core';
-import { decodeCursor, type WriteLock } from '@rapport/core';
+import { decodeCursor, storageReaderMethods, type WriteLock } from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
 import { pageLimit, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
@@ -407,33 +407,7 @@ export class SqliteReader implements StorageReader {
 }
 
 /** Public reader methods: each checks the store first and reports failures as RapportErrors. */
-export const readerMethods = [
-  'getCustomers',
-  'findIdentities',
-  'findIdentitiesByVerifiedEmail',
-  'listIdentities',
-  'findInteractions',
-  'getInteraction',
-  'timeline',
-  'findConversations',
-  'getConversation',
-  'conversationInteractions',
-  'listConversations',
-  'searchCustomers',
-  'getMerge',
-  'listMerges',
-  'listConsents',
-  'latestScores',
-  'recentInteractions',
-  'scanInteractions',
-  'segmentsOf',
-  'segmentMembers',
-  'listRuleFirings',
-  'dueTimers',
-  'findErasures',
-  'stats',
-  'exportCustomer',
-] as const satisfies ReadonlyArray<keyof StorageReader>;
+export const readerMethods = storageReaderMethods;
 
 interface Guarded {
   assertUsable(operation: string): void;

@@ -15,6 +15,7 @@ import type {
   SegmentMembership,
   UnitOfWork,
 } from '@rapport/core';
+import { unitOfWorkWriteMethods } from '@rapport/core';
 import type { SqliteDatabase } from './connection.js';
 import { finishedUnitOfWork, storageFailure, tenantMismatch } from './errors.js';
 import { guardMethods, SqliteReader, type StoreLiveness } from './reader.js';
@@ -388,32 +389,6 @@ function mergeColumns(merge: MergeRecord): unknown[] {
 }
 
 /** Public write methods (the reads are guarded on {@link SqliteReader}). */
-export const unitOfWorkMethods = [
-  'insertCustomers',
-  'updateCustomers',
-  'insertIdentities',
-  'reassignIdentities',
-  'insertInteractions',
-  'updateInteractionContent',
-  'reassignInteractionsByIdentity',
-  'insertConversations',
-  'touchConversations',
-  'reassignConversations',
-  'conversationIdsOf',
-  'insertConsents',
-  'reassignConsents',
-  'consentIdsOf',
-  'insertScores',
-  'insertMerge',
-  'updateMerge',
-  'addSegmentMembers',
-  'removeSegmentMembers',
-  'updateConversationCases',
-  'insertRuleFirings',
-  'updateRuleFirings',
-  'upsertTimers',
-  'deleteTimers',
-  'eraseCustomer',
-] as const satisfies ReadonlyArray<Exclude<keyof UnitOfWork, 'tenantId'>>;
+export const unitOfWorkMethods = unitOfWorkWriteMethods;
 
 guardMethods(SqliteUnitOfWork.prototype, unitOfWorkMethods);

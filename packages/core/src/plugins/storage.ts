@@ -251,6 +251,82 @@ export interface UnitOfWork extends StorageReader {
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): MaybePromise<void>;
 }
 
+/** Every method of {@link StorageReader}, for stores and tools that wrap them (checked complete). */
+export const storageReaderMethods = [
+  'getCustomers',
+  'findIdentities',
+  'findIdentitiesByVerifiedEmail',
+  'listIdentities',
+  'findInteractions',
+  'getInteraction',
+  'timeline',
+  'findConversations',
+  'getConversation',
+  'conversationInteractions',
+  'listConversations',
+  'searchCustomers',
+  'getMerge',
+  'listMerges',
+  'listConsents',
+  'latestScores',
+  'recentInteractions',
+  'scanInteractions',
+  'segmentsOf',
+  'segmentMembers',
+  'listRuleFirings',
+  'dueTimers',
+  'findErasures',
+  'stats',
+  'exportCustomer',
+] as const satisfies ReadonlyArray<keyof StorageReader>;
+
+/** The write methods a {@link UnitOfWork} adds to the reader's (checked complete). */
+export const unitOfWorkWriteMethods = [
+  'insertCustomers',
+  'updateCustomers',
+  'insertIdentities',
+  'reassignIdentities',
+  'insertInteractions',
+  'updateInteractionContent',
+  'reassignInteractionsByIdentity',
+  'insertConversations',
+  'touchConversations',
+  'reassignConversations',
+  'conversationIdsOf',
+  'insertConsents',
+  'reassignConsents',
+  'consentIdsOf',
+  'insertScores',
+  'insertMerge',
+  'updateMerge',
+  'addSegmentMembers',
+  'removeSegmentMembers',
+  'updateConversationCases',
+  'insertRuleFirings',
+  'updateRuleFirings',
+  'upsertTimers',
+  'deleteTimers',
+  'eraseCustomer',
+] as const satisfies ReadonlyArray<Exclude<keyof UnitOfWork, 'tenantId' | keyof StorageReader>>;
+
+// A method added to the contract but not to the lists above fails to compile here.
+type Unlisted<T, Listed> = Exclude<T, Listed>;
+const readerListComplete: [Unlisted<keyof StorageReader, (typeof storageReaderMethods)[number]>] extends [
+  never,
+]
+  ? true
+  : never = true;
+const writeListComplete: [
+  Unlisted<
+    Exclude<keyof UnitOfWork, 'tenantId' | keyof StorageReader>,
+    (typeof unitOfWorkWriteMethods)[number]
+  >,
+] extends [never]
+  ? true
+  : never = true;
+void readerListComplete;
+void writeListComplete;
+
 /** Context handed to a store when it starts. */
 export type StorageContext = PluginContext;
 
