@@ -48,6 +48,7 @@ export type {
   TenantScope,
 } from './runtime/tenant-scope.js';
 export * from './runtime/test-rapport.js';
+export * from './storage/lifecycle-errors.js';
 export * from './storage/memory/memory-storage.js';
 export type { TenantData as MemoryTenantData } from './storage/memory/tenant-data.js';
 export * from './storage/paging.js';

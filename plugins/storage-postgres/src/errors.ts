@@ -1,4 +1,4 @@
-import { RapportError } from '@rapport/core';
+import { RapportError, storeNotOpen, unitOfWorkFinished } from '@rapport/core';
 
 /** The plugin id, as errors name it. */
 export const PLUGIN = 'postgres';
@@ -40,31 +40,12 @@ export function storageFailure(operation: string, error: unknown): RapportError 
 
 /** The store was used before `init` or after `close`. */
 export function notOpen(operation: string, state: 'new' | 'closed'): RapportError {
-  return new RapportError(
-    'RAPPORT_NOT_STARTED',
-    state === 'new'
-      ? `postgres storage: ${operation}() called before init()`
-      : `postgres storage: ${operation}() called after close()`,
-    {
-      hint:
-        state === 'new'
-          ? 'Start the store first: `await storage.init(context)` (the Rapport runtime does this on start).'
-          : 'The store is closed; create a new one with `postgresStorage(options)` and init it.',
-      plugin: PLUGIN,
-    },
-  );
+  return storeNotOpen(PLUGIN, 'postgresStorage', operation, state);
 }
 
 /** A unit of work was used after it committed or rolled back. */
 export function finishedUnitOfWork(operation: string): RapportError {
-  return new RapportError(
-    'RAPPORT_STORAGE_FAILED',
-    `postgres storage: ${operation}() called on a finished unit of work`,
-    {
-      hint: 'Use the unit of work only inside the `work` function, and await every call before it returns.',
-      plugin: PLUGIN,
-    },
-  );
+  return unitOfWorkFinished(PLUGIN, operation);
 }
 
 /** A statement failed inside the unit of work, so Postgres has aborted its transaction. */

@@ -1,4 +1,4 @@
-import { RapportError, toJsonPath, toValidationIssues, type ValidationIssue } from '@rapport/core';
+import { parsePluginOptions } from '@rapport/core';
 import { z } from 'zod';
 import { PLUGIN } from './errors.js';
 
@@ -92,30 +92,5 @@ export type ResolvedPostgresStorageOptions = z.output<typeof postgresStorageOpti
  * an unknown key, the key itself, so the message points at the typo).
  */
 export function parsePostgresStorageOptions(options: unknown): ResolvedPostgresStorageOptions {
-  const result = postgresStorageOptionsSchema.safeParse(options ?? {});
-  if (result.success) return result.data;
-  const issues: ValidationIssue[] = [];
-  const known = Object.keys(postgresStorageOptionsSchema.shape).join(', ');
-  for (const [index, issue] of toValidationIssues(result.error).entries()) {
-    const raw = result.error.issues[index];
-    if (raw?.code === 'unrecognized_keys') {
-      for (const key of raw.keys) {
-        const path = [...issue.path, key];
-        issues.push({
-          path,
-          jsonPath: toJsonPath(path),
-          message: `unknown option \`${key}\``,
-          hint: `remove it; known options: ${known}`,
-        });
-      }
-    } else {
-      issues.push(issue);
-    }
-  }
-  const first = issues[0]!;
-  throw new RapportError(
-    'RAPPORT_INVALID_OPTIONS',
-    `Invalid postgresStorage options at ${first.jsonPath}: ${first.message}`,
-    { path: first.path, hint: first.hint, issues, cause: result.error, plugin: PLUGIN },
-  );
+  return parsePluginOptions(postgresStorageOptionsSchema, options, 'postgresStorage', PLUGIN);
 }

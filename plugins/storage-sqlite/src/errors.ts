@@ -1,6 +1,7 @@
-import { RapportError } from '@rapport/core';
+import { RapportError, storeNotOpen, unitOfWorkFinished } from '@rapport/core';
 
-const PLUGIN = 'sqlite';
+/** The plugin id, as errors name it. */
+export const PLUGIN = 'sqlite';
 
 /** SQLite result codes that mean "someone else holds a lock": trying again later may work. */
 function isBusy(error: unknown): boolean {
@@ -29,31 +30,12 @@ export function storageFailure(operation: string, error: unknown): RapportError 
 
 /** The store was used before `init` or after `close`. */
 export function notOpen(operation: string, state: 'new' | 'closed'): RapportError {
-  return new RapportError(
-    'RAPPORT_NOT_STARTED',
-    state === 'new'
-      ? `sqlite storage: ${operation}() called before init()`
-      : `sqlite storage: ${operation}() called after close()`,
-    {
-      hint:
-        state === 'new'
-          ? 'Start the store first: `await storage.init(context)` (the Rapport runtime does this on start).'
-          : 'The store is closed; create a new one with `sqliteStorage(options)` and init it.',
-      plugin: PLUGIN,
-    },
-  );
+  return storeNotOpen(PLUGIN, 'sqliteStorage', operation, state);
 }
 
 /** A unit of work was used after it committed or rolled back. */
 export function finishedUnitOfWork(operation: string): RapportError {
-  return new RapportError(
-    'RAPPORT_STORAGE_FAILED',
-    `sqlite storage: ${operation}() called on a finished unit of work`,
-    {
-      hint: 'Use the unit of work only inside the `work` function, and await every call before it returns.',
-      plugin: PLUGIN,
-    },
-  );
+  return unitOfWorkFinished(PLUGIN, operation);
 }
 
 /** A record of another tenant was handed to a unit of work. */

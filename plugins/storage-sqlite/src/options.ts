@@ -1,5 +1,6 @@
-import { RapportError, toJsonPath, toValidationIssues, type ValidationIssue } from '@rapport/core';
+import { parsePluginOptions } from '@rapport/core';
 import { z } from 'zod';
+import { PLUGIN } from './errors.js';
 
 /** The file name that makes SQLite keep the database in memory, private to one connection. */
 export const MEMORY_FILENAME = ':memory:';
@@ -69,36 +70,5 @@ export type ResolvedSqliteStorageOptions = z.output<typeof sqliteStorageOptionsS
  * an unknown key, the key itself, so the message points at the typo).
  */
 export function parseSqliteStorageOptions(options: unknown): ResolvedSqliteStorageOptions {
-  const result = sqliteStorageOptionsSchema.safeParse(options ?? {});
-  if (result.success) return result.data;
-  const issues: ValidationIssue[] = [];
-  const known = Object.keys(sqliteStorageOptionsSchema.shape).join(', ');
-  for (const [index, issue] of toValidationIssues(result.error).entries()) {
-    const raw = result.error.issues[index];
-    if (raw?.code === 'unrecognized_keys') {
-      for (const key of raw.keys) {
-        const path = [...issue.path, key];
-        issues.push({
-          path,
-          jsonPath: toJsonPath(path),
-          message: `unknown option \`${key}\``,
-          hint: `remove it; known options: ${known}`,
-        });
-      }
-    } else {
-      issues.push(issue);
-    }
-  }
-  const first = issues[0]!;
-  throw new RapportError(
-    'RAPPORT_INVALID_OPTIONS',
-    `Invalid sqliteStorage options at ${first.jsonPath}: ${first.message}`,
-    {
-      path: first.path,
-      hint: first.hint,
-      issues,
-      cause: result.error,
-      plugin: 'sqlite',
-    },
-  );
+  return parsePluginOptions(sqliteStorageOptionsSchema, options, 'sqliteStorage', PLUGIN);
 }

@@ -75,3 +75,50 @@ export function parseOrThrow<S extends z.ZodType>(
   if (!result.success) throw validationError(code, what, result.error, hints);
   return result.data;
 }
+
+/**
+ * Parses a plugin factory's options (a strict zod object) or throws `RAPPORT_INVALID_OPTIONS`
+ * naming the plugin. An unknown key gets an issue of its own whose path is the key and whose hint
+ * lists the known options, so a typo points at itself. For plugin authors.
+ *
+ * @param factory - the factory's name, for the message (`sqliteStorage`).
+ */
+export function parsePluginOptions<S extends z.ZodObject>(
+  schema: S,
+  options: unknown,
+  factory: string,
+  plugin: string,
+): z.output<S> {
+  const result = schema.safeParse(options ?? {});
+  if (result.success) return result.data;
+  const issues: ValidationIssue[] = [];
+  const known = Object.keys(schema.shape).join(', ');
+  for (const [index, issue] of toValidationIssues(result.error).entries()) {
+    const raw = result.error.issues[index];
+    if (raw?.code !== 'unrecognized_keys') {
+      issues.push(issue);
+      continue;
+    }
+    for (const key of raw.keys) {
+      const path = [...issue.path, key];
+      issues.push({
+        path,
+        jsonPath: toJsonPath(path),
+        message: `unknown option \`${key}\``,
+        hint: `remove it; known options: ${known}`,
+      });
+    }
+  }
+  const first = issues[0]!;
+  throw new RapportError(
+    'RAPPORT_INVALID_OPTIONS',
+    `Invalid ${factory} options at ${first.jsonPath}: ${first.message}`,
+    {
+      path: first.path,
+      hint: first.hint,
+      issues,
+      cause: result.error,
+      plugin,
+    },
+  );
+}
