@@ -373,7 +373,14 @@ describe('rules on ingest', () => {
     rapport.rules.load([rule('late', [{ type: 'tag', tag: 'late' }])]);
     await rapport.ingest([item(2)]);
     await rapport.settle();
+    // Core events cost ingest nothing while no rule listens to them (nobody asks for their payloads).
+    expect(rapport.events.wants('customer.created')).toBe(false);
+    rapport.rules.load([
+      rule('created', [{ type: 'tag', tag: 'new' }], { trigger: { event: 'customer.created' } }),
+    ]);
+    expect(rapport.events.wants('customer.created')).toBe(true);
     rapport.rules.load([]);
+    expect(rapport.events.wants('customer.created')).toBe(false);
     await rapport.ingest([item(3)]);
     await rapport.settle();
     expect((await customerOf(rapport, 1)).tags).toEqual([]);

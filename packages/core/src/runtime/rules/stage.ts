@@ -126,6 +126,7 @@ const listened: {
 export class RulesStage {
   private readonly stops: Array<() => void> = [];
   private unsubscribeStored: (() => void) | null = null;
+  private readonly eventListeners = new Map<RapportEventName, () => void>();
   private readonly storedQueues = new Map<string, CoalescingQueue<InteractionsStoredMessage>>();
   private interval: ReturnType<typeof setInterval> | null = null;
   private timerRun: Promise<number> | null = null;
@@ -133,7 +134,7 @@ export class RulesStage {
   constructor(private readonly deps: RulesStageDeps) {}
 
   start(): void {
-    const { bus, emitter } = this.deps;
+    const { bus } = this.deps;
     this.refresh();
     this.stops.push(
       () => this.unsubscribeStored?.(),
@@ -141,22 +142,10 @@ export class RulesStage {
         this.guard(payload.tenantId, () => this.handle(payload)),
       ),
     );
-    for (const [name, subjectOf] of Object.entries(listened) as Array<
-      [RapportEventName, (p: unknown) => RuleSubject & { extra?: Record<string, unknown> }]
-    >) {
-      const listener = (payload: unknown) => {
-        // Events a rule caused are triggered by the stage itself, with their depth.
-        if ((payload as { ruleId?: string }).ruleId !== undefined) return;
-        if (!this.listens(name)) return;
-        const { extra = {}, ...subject } = subjectOf(payload);
-        const tenantId = (payload as { tenantId: string }).tenantId;
-        void this.publish([
-          { tenantId, event: name, at: this.deps.clock.now().getTime(), subject, extra, depth: 0 },
-        ]);
-      };
-      (emitter.on as (n: string, l: (p: unknown) => void) => void)(name, listener);
-      this.stops.push(() => (emitter.off as (n: string, l: (p: unknown) => void) => void)(name, listener));
-    }
+    this.stops.push(() => {
+      for (const off of this.eventListeners.values()) off();
+      this.eventListeners.clear();
+    });
     if (this.deps.timerPollMs > 0) {
       this.interval = setInterval(() => {
         if (this.timerRun === null) void this.pass();
@@ -173,6 +162,19 @@ export class RulesStage {
    * Called at start and whenever the rules are replaced.
    */
   refresh(): void {
+    // Core events: listened to only while some rule wants them. A listener makes the emitter
+    // build payloads it would otherwise skip (`wants()`), which ingest would pay for every item.
+    for (const [name, subjectOf] of Object.entries(listened) as Array<
+      [RapportEventName, (p: unknown) => RuleSubject & { extra?: Record<string, unknown> }]
+    >) {
+      const on = this.listens(name);
+      const off = this.eventListeners.get(name);
+      if (on && !off) this.eventListeners.set(name, this.listenTo(name, subjectOf));
+      else if (!on && off) {
+        off();
+        this.eventListeners.delete(name);
+      }
+    }
     const wanted = this.listens('interaction.received');
     if (wanted && !this.unsubscribeStored) {
       this.unsubscribeStored = this.deps.bus.subscribe<InteractionsStoredMessage>(
@@ -325,6 +327,25 @@ export class RulesStage {
       });
     }
     return true;
+  }
+
+  /** Triggers rules on a core event; returns the function that stops listening. */
+  private listenTo(
+    name: RapportEventName,
+    subjectOf: (p: unknown) => RuleSubject & { extra?: Record<string, unknown> },
+  ): () => void {
+    const emitter = this.deps.emitter;
+    const listener = (payload: unknown) => {
+      // Events a rule caused are triggered by the stage itself, with their depth.
+      if ((payload as { ruleId?: string }).ruleId !== undefined) return;
+      const { extra = {}, ...subject } = subjectOf(payload);
+      const tenantId = (payload as { tenantId: string }).tenantId;
+      void this.publish([
+        { tenantId, event: name, at: this.deps.clock.now().getTime(), subject, extra, depth: 0 },
+      ]);
+    };
+    (emitter.on as (n: string, l: (p: unknown) => void) => void)(name, listener);
+    return () => (emitter.off as (n: string, l: (p: unknown) => void) => void)(name, listener);
   }
 
   /** The queue that groups a tenant's stored-interaction messages into units of work. */
