@@ -288,6 +288,24 @@ describe('rules on ingest', () => {
       status: 'suppressed',
       detail: expect.stringContaining('revoked'),
     });
+    // A customer who paused contact gets no reply either, whatever the consent.
+    rapport.rules.load([
+      rule('pause', [{ type: 'setAttribute', name: 'contactPaused', value: true }], {
+        priority: 10,
+        conditions: { path: 'interaction.text', operator: 'equal', value: 'pause please' },
+      }),
+      ...rapport.rules.ruleSet.rules.map((r) => r.definition),
+    ]);
+    await rapport.ingest([item(3, { actor: { externalId: 'user-3' }, text: 'pause please' })]);
+    await rapport.settle();
+    await rapport.ingest([item(4, { actor: { externalId: 'user-3' } })]);
+    await rapport.settle();
+    expect(replies).toHaveLength(2);
+    const [lastAck] = (await rapport.rules.firings({ ruleId: 'ack' })).items;
+    expect(lastAck!.actions[0]).toMatchObject({
+      status: 'suppressed',
+      detail: expect.stringContaining('paused'),
+    });
   });
 
   it('posts signed webhooks', async () => {
@@ -444,6 +462,7 @@ describe('rules on ingest', () => {
       passed: false,
       conditions: { actual: 'status 1', expected: 'angry' },
     });
+    expect(rapport.rules.explainFacts('angry', { interaction: { text: 'so angry' } }).passed).toBe(true);
   });
 });
 
