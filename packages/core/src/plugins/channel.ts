@@ -60,9 +60,17 @@ export interface OutboundMessage {
   idempotencyKey: string;
   account: string;
   to: { externalId: string; handle?: string };
-  /** The item replied to, for threading. */
+  /** The external id of the item replied to, for threading. */
   inReplyTo?: string;
+  /** The channel's thread reference of the conversation. */
   thread?: string;
+  /**
+   * What the channel stored in the metadata of the item replied to (for example an email's
+   * `references` and `subject`), so a plugin can thread without reading its own history.
+   */
+  context?: Record<string, unknown>;
+  /** A subject line, for channels that have one (email); plugins derive one when absent. */
+  subject?: string;
   text: string;
 }
 
