@@ -10,6 +10,7 @@ export * from './domain/identity.js';
 export * from './domain/ids.js';
 export * from './domain/interaction.js';
 export * from './domain/merge.js';
+export * from './domain/outbox.js';
 export * from './domain/rule-records.js';
 export * from './domain/score.js';
 export * from './domain/segment.js';

@@ -23,6 +23,8 @@ function memoryRaw(store: MemoryStoragePlugin): StorageRawQueries {
         segment_members: d.segmentMembers.size,
         rule_firings: d.ruleFirings.size,
         rule_timers: d.timers.size,
+        outbox: d.outbox.size,
+        channel_state: d.channelState.size,
       };
       return sizes[table];
     },

@@ -12,7 +12,9 @@ export type RawTable =
   | 'scores'
   | 'segment_members'
   | 'rule_firings'
-  | 'rule_timers';
+  | 'rule_timers'
+  | 'outbox'
+  | 'channel_state';
 
 /** An interaction as persisted, read without going through the plugin's API. */
 export interface RawInteractionRow {

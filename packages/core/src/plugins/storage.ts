@@ -1,10 +1,11 @@
-import type { CaseState } from '../domain/case.js';
+import type { CaseState, CaseStatus } from '../domain/case.js';
 import type { Consent } from '../domain/consent.js';
 import type { Conversation, ConversationKey } from '../domain/conversation.js';
 import type { Customer } from '../domain/customer.js';
 import type { Identity, IdentityKey } from '../domain/identity.js';
 import type { Interaction, InteractionHead, InteractionKey } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
+import type { OutboxFilter, OutboxMessage } from '../domain/outbox.js';
 import type { RuleFiring, RuleTimer, SegmentMembership } from '../domain/rule-records.js';
 import type { Score } from '../domain/score.js';
 import type { Tenant } from '../domain/tenant.js';
@@ -55,6 +56,14 @@ export interface ConversationFilter {
   customerId?: string;
   channel?: string;
   account?: string;
+  /** Only conversations with a case (true) or without one (false). */
+  hasCase?: boolean;
+  /** Only conversations whose case is in one of these statuses. */
+  caseStatus?: readonly CaseStatus[];
+  /** Only cases routed to this queue. */
+  queue?: string;
+  /** Only cases assigned to this agent. */
+  assignee?: string;
 }
 
 /** Everything held about one customer, for data portability. */
@@ -174,6 +183,20 @@ export interface StorageReader {
   listRuleFirings(filter: RuleFiringFilter, page: PageRequest): MaybePromise<Page<RuleFiring>>;
   /** Timers due at or before `until`, soonest first (dueAt, then id), at most `limit`. */
   dueTimers(until: Date, limit: number): MaybePromise<RuleTimer[]>;
+  /** Outbox messages by id (absent ids are simply missing). */
+  getOutboxMessages(ids: readonly string[]): MaybePromise<OutboxMessage[]>;
+  /** Outbox messages by idempotency key (absent keys are simply missing). */
+  findOutboxByKey(keys: readonly string[]): MaybePromise<OutboxMessage[]>;
+  /** Outbox messages, newest first (createdAt, then id), keyset paged. */
+  listOutbox(filter: OutboxFilter, page: PageRequest): MaybePromise<Page<OutboxMessage>>;
+  /**
+   * Messages a sender may claim at `now`, soonest first (nextAttemptAt, then id), at most
+   * `limit`: `pending` or `unknown` ones whose `nextAttemptAt` has come, and `sending` ones whose
+   * lease has expired (their sender died mid-attempt).
+   */
+  dueOutbox(now: Date, limit: number): MaybePromise<OutboxMessage[]>;
+  /** Values a channel plugin keeps (cursors, remembered delivery ids) under `scope`; absent keys are missing. */
+  getChannelState(scope: string, keys: readonly string[]): MaybePromise<Record<string, string>>;
   /** Which of these erasure keys (see {@link erasureKey}) are remembered as erased. */
   findErasures(keys: readonly string[]): MaybePromise<string[]>;
   /** Counts: `customers` counts active customers only; `merges` counts every merge record, undone ones too. */
@@ -243,6 +266,22 @@ export interface UnitOfWork extends StorageReader {
   deleteTimers(ids: readonly string[]): MaybePromise<string[]>;
   updateMerge(merge: MergeRecord): MaybePromise<void>;
   /**
+   * Adds messages to the outbox. A message whose idempotency key is already held is not added;
+   * its id is returned in `skipped` (the caller asked twice for the same reply).
+   */
+  insertOutbox(messages: readonly OutboxMessage[]): MaybePromise<{ skipped: string[] }>;
+  /** Replaces outbox messages by id. */
+  updateOutbox(messages: readonly OutboxMessage[]): MaybePromise<void>;
+  /**
+   * Claims outbox messages for sending: those of `ids` still due at `now` (as
+   * {@link StorageReader.dueOutbox} defines it) become `sending` with `leaseUntil`, one more
+   * attempt and `updatedAt = now`. Returns the ids it claimed: with several senders, each message
+   * is claimed by one of them.
+   */
+  claimOutbox(ids: readonly string[], now: Date, leaseUntil: Date): MaybePromise<string[]>;
+  /** Sets (or, for null, deletes) values a channel plugin keeps under `scope`. */
+  setChannelState(scope: string, entries: Readonly<Record<string, string | null>>): MaybePromise<void>;
+  /**
    * Deletes a customer's identities, interactions they authored or received, conversations,
    * consents, scores, segment memberships, rule firings and timers about them; keeps the customer row with status `erased` and no personal data; clears
    * the personal fields of merge snapshots of this customer and referral pointers to it; and
@@ -275,6 +314,11 @@ export const storageReaderMethods = [
   'segmentMembers',
   'listRuleFirings',
   'dueTimers',
+  'getOutboxMessages',
+  'findOutboxByKey',
+  'listOutbox',
+  'dueOutbox',
+  'getChannelState',
   'findErasures',
   'stats',
   'exportCustomer',
@@ -306,6 +350,10 @@ export const unitOfWorkWriteMethods = [
   'updateRuleFirings',
   'upsertTimers',
   'deleteTimers',
+  'insertOutbox',
+  'updateOutbox',
+  'claimOutbox',
+  'setChannelState',
   'eraseCustomer',
 ] as const satisfies ReadonlyArray<Exclude<keyof UnitOfWork, 'tenantId' | keyof StorageReader>>;
 

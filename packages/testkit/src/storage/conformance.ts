@@ -3,7 +3,9 @@ import {
   type Customer,
   createRapport,
   erasureKey,
+  newCase,
   newId,
+  type OutboxMessage,
   type Page,
   type PageRequest,
   type Rapport,
@@ -44,6 +46,8 @@ export const storageSuites = [
   'cases',
   'rule-firings',
   'timers',
+  'outbox',
+  'channel-state',
   'tenants',
 ] as const;
 
@@ -985,6 +989,25 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(stored?.interactionCount).toBe(2);
         expect(stored?.case).toEqual(opened);
       });
+      it('lists conversations by case, status, queue and assignee', async () => {
+        await rapport.ingest([message(1), message(2), message(3), message(4)]);
+        const ids = await Promise.all(['m-1', 'm-2', 'm-3', 'm-4'].map(conversationOf));
+        await uow(async (u) =>
+          u.updateConversationCases([
+            { id: ids[0]!, case: sampleCase({ status: 'open', queue: 'billing', assignee: 'ann' }) },
+            { id: ids[1]!, case: sampleCase({ status: 'pending', queue: 'billing', assignee: 'bob' }) },
+            { id: ids[2]!, case: sampleCase({ status: 'resolved', queue: 'tech', assignee: 'ann' }) },
+          ]),
+        );
+        const list = async (filter: Parameters<ReturnType<typeof reader>['listConversations']>[0]) =>
+          (await reader().listConversations(filter, { limit: 10 })).items.map((c) => c.id).sort();
+        expect(await list({ hasCase: true })).toEqual([ids[0], ids[1], ids[2]].sort());
+        expect(await list({ hasCase: false })).toEqual([ids[3]]);
+        expect(await list({ caseStatus: ['open', 'pending'] })).toEqual([ids[0], ids[1]].sort());
+        expect(await list({ queue: 'billing', assignee: 'ann' })).toEqual([ids[0]]);
+        expect(await list({ assignee: 'ann', caseStatus: ['resolved'] })).toEqual([ids[2]]);
+        expect(await list({ caseStatus: [] })).toEqual([]);
+      });
       it("another tenant cannot change a tenant's case", async () => {
         await rapport.ingest([message(1)]);
         const id = await conversationOf('m-1');
@@ -993,6 +1016,153 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         await uow(async (u) => u.updateConversationCases([{ id, case: null }]), OTHER);
         expect(await reader(OTHER).getConversation(id)).toBeNull();
         expect((await reader().getConversation(id))?.case).toEqual(opened);
+      });
+    });
+
+    suite('outbox', () => {
+      it('adds messages once per idempotency key and reads them back by id and key, dates as Dates', async () => {
+        const a = sampleOutbox('k-a');
+        const b = sampleOutbox('k-b', { createdAt: new Date(T0 + 5) });
+        expect(await uow(async (u) => u.insertOutbox([a, b]))).toEqual({ skipped: [] });
+        const again = sampleOutbox('k-a', { payload: { ...a.payload, text: 'other' } });
+        expect(await uow(async (u) => u.insertOutbox([again]))).toEqual({ skipped: [again.id] });
+        expect(await target.raw.count(TENANT, 'outbox')).toBe(2);
+        expect(await reader().getOutboxMessages([b.id, 'absent', a.id])).toEqual(
+          expect.arrayContaining([a, b]),
+        );
+        const [found] = await reader().findOutboxByKey(['k-a', 'absent']);
+        expect(found).toEqual(a);
+        expect(found?.nextAttemptAt).toBeInstanceOf(Date);
+        expect(found?.payload.context).toEqual({ subject: 'Order 42', references: ['<a@x>', '<b@x>'] });
+      });
+      it('lists newest first with filters, keyset paged', async () => {
+        const messages = [0, 1, 2, 3, 4].map((n) =>
+          sampleOutbox(`k-${n}`, {
+            createdAt: new Date(T0 + (n < 2 ? 0 : n)),
+            conversationId: n % 2 === 0 ? 'conv-even' : 'conv-odd',
+            state: n === 4 ? 'sent' : 'pending',
+          }),
+        );
+        await uow(async (u) => u.insertOutbox(messages));
+        const expected = [...messages].sort(
+          (x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : -1),
+        );
+        const ids = (await collect((page) => reader().listOutbox({}, page), 2)).items.map((m) => m.id);
+        expect(ids).toEqual(expected.map((m) => m.id));
+        const even = await reader().listOutbox({ conversationId: 'conv-even' }, { limit: 10 });
+        expect(even.items.map((m) => m.idempotencyKey).sort()).toEqual(['k-0', 'k-2', 'k-4']);
+        const sent = await reader().listOutbox({ state: 'sent' }, { limit: 10 });
+        expect(sent.items.map((m) => m.idempotencyKey)).toEqual(['k-4']);
+      });
+      it('answers due messages, and a claim takes each at most once, expired leases included', async () => {
+        const soon = sampleOutbox('soon', { nextAttemptAt: new Date(T0 + 100) });
+        const later = sampleOutbox('later', { nextAttemptAt: new Date(T0 + 5000) });
+        const unknown = sampleOutbox('unknown', { state: 'unknown', nextAttemptAt: new Date(T0 + 200) });
+        const sent = sampleOutbox('sent', { state: 'sent', nextAttemptAt: new Date(T0) });
+        const failed = sampleOutbox('failed', { state: 'failed', nextAttemptAt: new Date(T0) });
+        await uow(async (u) => u.insertOutbox([soon, later, unknown, sent, failed]));
+        const now = new Date(T0 + 1000);
+        const due = await reader().dueOutbox(now, 10);
+        expect(due.map((m) => m.idempotencyKey)).toEqual(['soon', 'unknown']);
+        expect((await reader().dueOutbox(now, 1)).map((m) => m.idempotencyKey)).toEqual(['soon']);
+        const lease = new Date(T0 + 31_000);
+        const claimed = await uow(async (u) =>
+          u.claimOutbox([soon.id, later.id, sent.id, 'absent'], now, lease),
+        );
+        expect(claimed).toEqual([soon.id]);
+        // A second sender finds it taken.
+        expect(await uow(async (u) => u.claimOutbox([soon.id], now, lease))).toEqual([]);
+        const [taken] = await reader().getOutboxMessages([soon.id]);
+        expect(taken).toMatchObject({
+          state: 'sending',
+          attempts: 1,
+          leaseUntil: lease,
+          nextAttemptAt: lease,
+        });
+        expect(taken?.updatedAt).toEqual(now);
+        expect((await reader().dueOutbox(now, 10)).map((m) => m.idempotencyKey)).toEqual(['unknown']);
+        // Its sender died: once the lease expires, it is due again (to be reconciled first).
+        const afterLease = new Date(T0 + 40_000);
+        expect((await reader().dueOutbox(afterLease, 10)).map((m) => m.idempotencyKey)).toEqual([
+          'unknown',
+          'later',
+          'soon',
+        ]);
+        expect(await uow(async (u) => u.claimOutbox([soon.id], afterLease, new Date(T0 + 70_000)))).toEqual([
+          soon.id,
+        ]);
+        expect((await reader().getOutboxMessages([soon.id]))[0]?.attempts).toBe(2);
+      });
+      it('replaces messages by id, keeping their idempotency key', async () => {
+        const m = sampleOutbox('k-1');
+        await uow(async (u) => u.insertOutbox([m]));
+        const sentAt = new Date(T0 + 2000);
+        const updated: OutboxMessage = {
+          ...m,
+          idempotencyKey: 'changed',
+          state: 'sent',
+          attempts: 2,
+          externalId: '<reply@acme.test>',
+          sentAt,
+          leaseUntil: null,
+          errors: [
+            { at: new Date(T0 + 1000), kind: 'transient', code: 'RAPPORT_CHANNEL_ERROR', message: 'timeout' },
+          ],
+          updatedAt: sentAt,
+        };
+        await uow(async (u) => u.updateOutbox([updated]));
+        const [stored] = await reader().findOutboxByKey(['k-1']);
+        expect(stored).toEqual({ ...updated, idempotencyKey: 'k-1' });
+        expect(stored?.errors[0]?.at).toBeInstanceOf(Date);
+        expect(await reader().findOutboxByKey(['changed'])).toEqual([]);
+      });
+      it("a tenant's outbox is its own, idempotency keys included", async () => {
+        const mine = sampleOutbox('shared-key');
+        await uow(async (u) => u.insertOutbox([mine]));
+        const theirs = sampleOutbox('shared-key', {}, OTHER);
+        expect(await uow(async (u) => u.insertOutbox([theirs]), OTHER)).toEqual({ skipped: [] });
+        expect(await reader(OTHER).getOutboxMessages([mine.id])).toEqual([]);
+        expect(await reader(OTHER).dueOutbox(new Date(T0 + 5000), 10)).toEqual([
+          { ...theirs, tenantId: OTHER },
+        ]);
+        expect(
+          await uow(async (u) => u.claimOutbox([mine.id], new Date(T0 + 5000), new Date(T0 + 9000)), OTHER),
+        ).toEqual([]);
+        await uow(async (u) => u.updateOutbox([{ ...mine, state: 'failed' }]), OTHER);
+        expect((await reader().getOutboxMessages([mine.id]))[0]?.state).toBe('pending');
+      });
+      it('nothing of an aborted unit of work is kept', async () => {
+        const m = sampleOutbox('k-1');
+        await expect(
+          uow(async (u) => {
+            await u.insertOutbox([m]);
+            throw new Error('abort');
+          }),
+        ).rejects.toThrow('abort');
+        expect(await target.raw.count(TENANT, 'outbox')).toBe(0);
+      });
+    });
+
+    suite('channel-state', () => {
+      it('keeps values per scope, overwrites, deletes with null, and is tenant-scoped', async () => {
+        await uow(async (u) => u.setChannelState('email:support', { cursor: '7:41', 'seen:1': 'x' }));
+        await uow(async (u) => u.setChannelState('mastodon:acme', { cursor: '109' }));
+        expect(await reader().getChannelState('email:support', ['cursor', 'seen:1', 'absent'])).toEqual({
+          cursor: '7:41',
+          'seen:1': 'x',
+        });
+        await uow(async (u) => {
+          await u.setChannelState('email:support', { cursor: '7:42', 'seen:1': null });
+          expect(await u.getChannelState('email:support', ['cursor', 'seen:1'])).toEqual({ cursor: '7:42' });
+        });
+        expect(await reader().getChannelState('email:support', ['cursor', 'seen:1'])).toEqual({
+          cursor: '7:42',
+        });
+        expect(await reader().getChannelState('mastodon:acme', ['cursor'])).toEqual({ cursor: '109' });
+        expect(await target.raw.count(TENANT, 'channel_state')).toBe(2);
+        expect(await reader(OTHER).getChannelState('email:support', ['cursor'])).toEqual({});
+        await uow(async (u) => u.setChannelState('email:support', { cursor: 'other' }), OTHER);
+        expect(await reader().getChannelState('email:support', ['cursor'])).toEqual({ cursor: '7:42' });
       });
     });
 
@@ -1248,12 +1418,55 @@ function sampleMember(
 
 function sampleCase(overrides: Partial<CaseState> = {}): CaseState {
   return {
+    ...newCase(new Date(T0 + 1000), {
+      priority: 'high',
+      openedBy: 'rule:triage',
+      openingInteractionId: 'i-1',
+    }),
     status: 'open',
-    priority: 'high',
-    queue: null,
-    assignee: null,
-    openedAt: new Date(T0 + 1000),
     updatedAt: new Date(T0 + 2000),
+    firstResponseAt: new Date(T0 + 1500),
+    agentReplies: 1,
+    awaitingSince: null,
+    sla: {
+      policyId: 'standard',
+      firstResponse: { dueAt: new Date(T0 + 3000), metAt: new Date(T0 + 1500), breachedAt: null },
+      nextResponse: null,
+      resolution: { dueAt: new Date(T0 + 90_000), metAt: null, breachedAt: null },
+      history: [
+        { target: 'nextResponse', dueAt: new Date(T0 + 4000), metAt: null, breachedAt: new Date(T0 + 4000) },
+      ],
+    },
+    ...overrides,
+  };
+}
+
+function sampleOutbox(key: string, overrides: Partial<OutboxMessage> = {}, tenantId = TENANT): OutboxMessage {
+  return {
+    id: newId(),
+    tenantId,
+    idempotencyKey: key,
+    channel: 'email',
+    account: 'support@acme.test',
+    conversationId: 'conv-1',
+    customerId: 'c-1',
+    author: 'user:agent-7',
+    payload: {
+      to: { externalId: 'person-1@example.test', handle: 'Person One' },
+      inReplyTo: 'm-1',
+      thread: 'm-1',
+      context: { subject: 'Order 42', references: ['<a@x>', '<b@x>'] },
+      text: `Reply ${key}`,
+    },
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: new Date(T0 + 1000),
+    leaseUntil: null,
+    errors: [],
+    externalId: null,
+    sentAt: null,
+    createdAt: new Date(T0),
+    updatedAt: new Date(T0),
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { CaseState } from '../../domain/case.js';
+import { type CaseState, newCase } from '../../domain/case.js';
 import type { Conversation } from '../../domain/conversation.js';
 import { newId } from '../../domain/ids.js';
 import type { RuleActionOutcome, RuleFiring, RuleTimer } from '../../domain/rule-records.js';
@@ -259,15 +259,12 @@ export class RuleExecutor {
       const open = current !== null && current.status !== 'resolved' && current.status !== 'closed';
       if (action.type === 'openCase') {
         if (open) return 'a case is already open';
-        const opened: CaseState = {
-          status: 'new',
-          priority: (o.priority as CaseState['priority'] | undefined) ?? 'normal',
+        conversation.case = newCase(now, {
+          priority: o.priority as CaseState['priority'] | undefined,
           queue: (o.queue as string | undefined) ?? null,
-          assignee: null,
-          openedAt: now,
-          updatedAt: now,
-        };
-        conversation.case = opened;
+          openedBy: `rule:${rule.id}`,
+          openingInteractionId: facts.interaction?.id ?? null,
+        });
         changes.caseChanged = true;
         caused.push({ name: 'case.opened', extra: { conversationId: conversation.id, ruleId: rule.id } });
         return;

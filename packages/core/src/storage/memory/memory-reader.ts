@@ -9,6 +9,7 @@ import {
   interactionKeyString,
 } from '../../domain/interaction.js';
 import type { MergeRecord } from '../../domain/merge.js';
+import type { OutboxFilter, OutboxMessage } from '../../domain/outbox.js';
 import type { RuleFiring, RuleTimer, SegmentMembership } from '../../domain/rule-records.js';
 import type { Score } from '../../domain/score.js';
 import type {
@@ -22,7 +23,15 @@ import type {
   TimeRange,
 } from '../../plugins/storage.js';
 import { decodeCursor, encodeCursor } from '../paging.js';
-import { copyConversation, copyFiring, copyTimer, type TenantData } from './tenant-data.js';
+import {
+  channelStateKey,
+  copyConversation,
+  copyFiring,
+  copyOutbox,
+  copyTimer,
+  isOutboxDue,
+  type TenantData,
+} from './tenant-data.js';
 
 /** Compares by code unit (as SQLite's BINARY collation does), not by locale. */
 function compareText(a: string, b: string): number {
@@ -154,7 +163,12 @@ export class MemoryReader implements StorageReader {
         (c) =>
           (filter.customerId === undefined || c.customerId === filter.customerId) &&
           (filter.channel === undefined || c.channel === filter.channel) &&
-          (filter.account === undefined || c.account === filter.account),
+          (filter.account === undefined || c.account === filter.account) &&
+          (filter.hasCase === undefined || (c.case !== null) === filter.hasCase) &&
+          (filter.caseStatus === undefined ||
+            (c.case !== null && filter.caseStatus.includes(c.case.status))) &&
+          (filter.queue === undefined || c.case?.queue === filter.queue) &&
+          (filter.assignee === undefined || c.case?.assignee === filter.assignee),
       )
       .map((item) => ({ t: item.lastInteractionAt.getTime(), id: item.id, item: copyConversation(item) }))
       .sort(newestFirst);
@@ -275,6 +289,48 @@ export class MemoryReader implements StorageReader {
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || compareText(a.id, b.id))
       .slice(0, Math.floor(limit))
       .map(copyTimer);
+  }
+
+  getOutboxMessages(ids: readonly string[]): OutboxMessage[] {
+    return ids.flatMap((id) => {
+      const m = this.data.outbox.get(id);
+      return m ? [copyOutbox(m)] : [];
+    });
+  }
+
+  findOutboxByKey(keys: readonly string[]): OutboxMessage[] {
+    return this.getOutboxMessages(keys.flatMap((k) => this.data.outboxByKey.get(k) ?? []));
+  }
+
+  listOutbox(filter: OutboxFilter, page: PageRequest): Page<OutboxMessage> {
+    const rows = [...this.data.outbox.values()]
+      .filter(
+        (m) =>
+          (filter.conversationId === undefined || m.conversationId === filter.conversationId) &&
+          (filter.state === undefined || m.state === filter.state),
+      )
+      .map((item) => ({ t: item.createdAt.getTime(), id: item.id, item: copyOutbox(item) }))
+      .sort(newestFirst);
+    return pageOf(rows, page, false);
+  }
+
+  dueOutbox(now: Date, limit: number): OutboxMessage[] {
+    if (!(limit >= 1)) return [];
+    const at = now.getTime();
+    return [...this.data.outbox.values()]
+      .filter((m) => isOutboxDue(m, at))
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || compareText(a.id, b.id))
+      .slice(0, Math.floor(limit))
+      .map(copyOutbox);
+  }
+
+  getChannelState(scope: string, keys: readonly string[]): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const key of keys) {
+      const value = this.data.channelState.get(channelStateKey(scope, key));
+      if (value !== undefined) found[key] = value;
+    }
+    return found;
   }
 
   findErasures(keys: readonly string[]): string[] {

@@ -1,9 +1,11 @@
+import { copyCase } from '../../domain/case.js';
 import type { Consent } from '../../domain/consent.js';
 import type { Conversation } from '../../domain/conversation.js';
 import type { Customer } from '../../domain/customer.js';
 import { type Identity, identityKeyString } from '../../domain/identity.js';
 import { type Interaction, interactionKeyString } from '../../domain/interaction.js';
 import type { MergeRecord } from '../../domain/merge.js';
+import type { OutboxMessage } from '../../domain/outbox.js';
 import type { RuleFiring, RuleTimer, SegmentMembership } from '../../domain/rule-records.js';
 import type { Score } from '../../domain/score.js';
 import type {
@@ -15,10 +17,12 @@ import type {
 } from '../../plugins/storage.js';
 import { MemoryReader } from './memory-reader.js';
 import {
-  copyCase,
+  channelStateKey,
   copyConversation,
   copyFiring,
+  copyOutbox,
   copyTimer,
+  isOutboxDue,
   segmentMemberKey,
   type TenantData,
 } from './tenant-data.js';
@@ -243,6 +247,57 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
     return ids.filter((id) => this.removeTimer(id));
   }
 
+  insertOutbox(messages: readonly OutboxMessage[]): { skipped: string[] } {
+    const skipped: string[] = [];
+    for (const m of messages) {
+      if (this.data.outboxByKey.has(m.idempotencyKey) || this.data.outbox.has(m.id)) {
+        skipped.push(m.id);
+        continue;
+      }
+      this.put(this.data.outbox, m.id, { ...copyOutbox(m), tenantId: this.tenantId });
+      this.put(this.data.outboxByKey, m.idempotencyKey, m.id);
+    }
+    return { skipped };
+  }
+
+  updateOutbox(messages: readonly OutboxMessage[]): void {
+    for (const m of messages) {
+      const stored = this.data.outbox.get(m.id);
+      // The idempotency key is the message's identity on the channel: it never changes.
+      if (stored)
+        this.put(this.data.outbox, m.id, {
+          ...copyOutbox(m),
+          tenantId: this.tenantId,
+          idempotencyKey: stored.idempotencyKey,
+        });
+    }
+  }
+
+  claimOutbox(ids: readonly string[], now: Date, leaseUntil: Date): string[] {
+    const claimed: string[] = [];
+    for (const id of ids) {
+      const m = this.data.outbox.get(id);
+      if (!m || !isOutboxDue(m, now.getTime())) continue;
+      this.put(this.data.outbox, id, {
+        ...m,
+        state: 'sending',
+        attempts: m.attempts + 1,
+        leaseUntil,
+        nextAttemptAt: leaseUntil,
+        updatedAt: now,
+      });
+      claimed.push(id);
+    }
+    return claimed;
+  }
+
+  setChannelState(scope: string, entries: Readonly<Record<string, string | null>>): void {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === null) this.remove(this.data.channelState, channelStateKey(scope, key));
+      else this.put(this.data.channelState, channelStateKey(scope, key), value);
+    }
+  }
+
   private removeTimer(id: string): boolean {
     const timer = this.data.timers.get(id);
     if (!timer) return false;
@@ -273,6 +328,11 @@ export class MemoryUnitOfWork extends MemoryReader implements UnitOfWork {
       if (m.customerId === customerId) this.remove(this.data.segmentMembers, key);
     for (const f of [...this.data.ruleFirings.values()])
       if (f.customerId === customerId) this.remove(this.data.ruleFirings, f.id);
+    for (const m of [...this.data.outbox.values()]) {
+      if (m.customerId !== customerId) continue;
+      this.remove(this.data.outbox, m.id);
+      this.remove(this.data.outboxByKey, m.idempotencyKey);
+    }
     for (const t of [...this.data.timers.values()])
       if (t.subject.customerId === customerId) this.removeTimer(t.id);
     const scores = this.data.scores;
