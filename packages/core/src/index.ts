@@ -1,5 +1,6 @@
 export * from './bus/bus.js';
 export * from './bus/in-process-bus.js';
+export * from './cases/index.js';
 export * from './domain/case.js';
 export * from './domain/common.js';
 export * from './domain/consent.js';
@@ -25,7 +26,7 @@ export * from './plugins/plugin.js';
 export * from './plugins/scoring.js';
 export * from './plugins/storage.js';
 export * from './plugins/storage-raw-queries.js';
-export { type PreparedAction, renderTemplate, type Template } from './rules/actions.js';
+export { type PreparedAction, parseTemplate, renderTemplate, type Template } from './rules/actions.js';
 export * from './rules/backtest.js';
 export type { ConditionExplanation, Evaluator, HistoryItem } from './rules/conditions.js';
 export { type ParsedDuration, parseDuration } from './rules/duration.js';
@@ -36,6 +37,25 @@ export * from './rules/operators.js';
 export type { Getter } from './rules/paths.js';
 export * from './rules/rule-set.js';
 export * from './rules/schema.js';
+export type {
+  CaseChange,
+  CaseListFilter,
+  CasesApi,
+  OpenCaseInput,
+  ReplyBody,
+  ReplyOptions,
+} from './runtime/cases/cases-api.js';
+export { defaultCaseRules } from './runtime/cases/default-rules.js';
+export {
+  type ChannelHostOptions,
+  type ChannelStatus,
+  type ChannelSyncReport,
+  channelScope,
+  type WebhookResponse,
+} from './runtime/channels/channel-host.js';
+export type { Sleep } from './runtime/channels/rate-budget.js';
+export { type BackoffOptions, retryDelayMs } from './runtime/outbox/backoff.js';
+export type { OutboxOptions } from './runtime/outbox/outbox-sender.js';
 export * from './runtime/rapport.js';
 export { POINTS_MODEL } from './runtime/rules/executor.js';
 export type { RuleSubject } from './runtime/rules/facts-loader.js';

@@ -1,10 +1,12 @@
 import EventEmitter from 'eventemitter3';
+import type { SlaTarget } from '../domain/case.js';
 import type { Consent } from '../domain/consent.js';
 import type { Conversation } from '../domain/conversation.js';
 import type { Customer } from '../domain/customer.js';
 import type { Identity, LinkReason } from '../domain/identity.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
+import type { OutboxMessage } from '../domain/outbox.js';
 import type { RuleFiring } from '../domain/rule-records.js';
 import type { Score } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
@@ -35,6 +37,24 @@ export interface RapportEvents {
   'case.opened': { tenantId: string; conversation: Conversation; ruleId?: string };
   /** A case's priority, queue, assignee or status changed. */
   'case.updated': { tenantId: string; conversation: Conversation; ruleId?: string };
+  /** A case's status changed (`reopened` when a customer reply reopened a resolved case). */
+  'case.status.changed': {
+    tenantId: string;
+    conversation: Conversation;
+    from: string;
+    to: string;
+    reopened: boolean;
+  };
+  /** An SLA target of a case passed its due time unmet (fired by a timer, on time). */
+  'case.sla.breached': { tenantId: string; conversation: Conversation; target: SlaTarget; dueAt: Date };
+  /** A reply was queued in the outbox. */
+  'reply.queued': { tenantId: string; message: OutboxMessage };
+  /** The channel accepted a reply (`message.externalId` is its id there). */
+  'reply.sent': { tenantId: string; message: OutboxMessage };
+  /** A reply failed for good (`message.errors` holds every attempt's failure). */
+  'reply.failed': { tenantId: string; message: OutboxMessage };
+  /** A channel stopped syncing after an error retrying cannot fix (auth, config, permanent). */
+  'channel.failed': { tenantId: string; channel: string; account: string; error: RapportError };
   /** A rule fired; `firing` lists every action's outcome. */
   'rule.fired': { tenantId: string; firing: RuleFiring };
   /** A custom event from a rule's `emit` action. */

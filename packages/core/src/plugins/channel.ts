@@ -38,8 +38,8 @@ export interface ChannelBatch {
 
 /** Services the host hands to a channel. */
 export interface ChannelContext extends PluginContext {
-  /** Options validated by the manifest's schema. */
-  options: unknown;
+  /** The tenant the channel's items are stored in. */
+  tenantId: string;
   signal: AbortSignal;
   /** A key-value store scoped to this plugin and account. */
   kv: {
@@ -101,6 +101,10 @@ export interface ChannelConnection {
  */
 export interface ChannelPlugin extends PluginBase<typeof CHANNEL_SPEC_VERSION, ChannelCapabilities> {
   readonly displayName: string;
+  /** The interaction channel this instance reads and replies on (`email`, `mastodon`, …). */
+  readonly channel: string;
+  /** The organization's account this instance acts as (a mailbox, a bot, an endpoint). */
+  readonly account: string;
   /** Options schema, with defaults and descriptions. */
   readonly optionsSchema: z.ZodType;
   /** Option keys that hold secrets (never logged). */

@@ -1,4 +1,4 @@
-import type { ErrorPath } from '../errors/rapport-error.js';
+import { type ErrorPath, RapportError } from '../errors/rapport-error.js';
 import type { CompileProblem } from './conditions.js';
 import type { ActionDefinition } from './extension.js';
 import { checkPath, compilePath, type Getter } from './paths.js';
@@ -23,6 +23,23 @@ export function renderTemplate(template: Template, facts: unknown): string {
     }
   }
   return out;
+}
+
+/**
+ * Compiles a reply template: text with `{{path}}` placeholders (`{{customer.displayName}}`,
+ * `{{params.orderId}}`). Throws `RAPPORT_INVALID_INPUT` naming the bad placeholder.
+ */
+export function parseTemplate(text: string, path: ErrorPath = ['template']): Template {
+  const problems: CompileProblem[] = [];
+  const template = compileTemplate(text, path, problems);
+  const [problem] = problems;
+  if (problem) {
+    throw new RapportError('RAPPORT_INVALID_INPUT', `Invalid template: ${problem.message}`, {
+      path: problem.path,
+      hint: problem.hint ?? 'placeholders are {{path}} with a dotted path, such as {{customer.displayName}}',
+    });
+  }
+  return template;
 }
 
 function compileTemplate(text: string, path: ErrorPath, problems: CompileProblem[]): Template {

@@ -1,20 +1,33 @@
 import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import { inProcessBus } from '../bus/in-process-bus.js';
+import { type Assignment, parseAssignment } from '../cases/assignment.js';
+import { parseSlaPolicies } from '../cases/sla-policy.js';
 import { tenantIdSchema } from '../domain/common.js';
 import type { InteractionKindRegistry } from '../domain/effort.js';
+import type { RuleTimer } from '../domain/rule-records.js';
 import { DEFAULT_TENANT } from '../domain/tenant.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { parseOrThrow } from '../errors/validation.js';
-import { RapportEventEmitter } from '../events/events.js';
+import { RapportEventEmitter, type RapportEvents } from '../events/events.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
-import type { ChannelPlugin } from '../plugins/channel.js';
+import type { ChannelPlugin, WebhookRequest } from '../plugins/channel.js';
 import { guardPlugin, pluginFailure } from '../plugins/guard.js';
 import { type Clock, type Logger, silentLogger, systemClock } from '../plugins/plugin.js';
 import type { ScoringPlugin } from '../plugins/scoring.js';
 import type { StoragePlugin, StorageReader, UnitOfWork } from '../plugins/storage.js';
 import type { RuleExtension } from '../rules/extension.js';
 import { compileRules, type EvaluationOptions, type RuleExplanation, RuleSet } from '../rules/rule-set.js';
+import { CaseStage, type CasesConfig, SLA_TIMER_RULE } from './cases/case-stage.js';
+import { defaultCaseRules } from './cases/default-rules.js';
+import {
+  ChannelHost,
+  type ChannelHostOptions,
+  type ChannelStatus,
+  type ChannelSyncReport,
+  type WebhookResponse,
+} from './channels/channel-host.js';
+import { type OutboxOptions, OutboxSender } from './outbox/outbox-sender.js';
 import { assertPlugins } from './plugins.js';
 import { RuleExecutor } from './rules/executor.js';
 import { RulesStage } from './rules/stage.js';
@@ -39,10 +52,57 @@ export interface RapportOptions {
    * `RAPPORT_INVALID_RULE` here, before anything starts.
    */
   rules?: readonly unknown[] | RulesOptions;
+  /**
+   * Cases: which interactions open one (rules; a default ships), SLA policies, assignment. Given
+   * (even `{}`), conversations get cases as interactions arrive; see docs/cases.md.
+   */
+  cases?: CasesOptions;
+  /** How channels are read: poll interval, lookback window, back-off. */
+  channelHost?: ChannelHostOptions;
+  /** How replies are sent: poll interval, attempts, back-off, lease. */
+  outbox?: OutboxOptions;
   /** Custom interaction kinds and their effort class, e.g. `{ answer: { effort: 'contribution' } }`. */
   kinds?: InteractionKindRegistry;
   logger?: Logger;
   clock?: Clock;
+}
+
+/** Case options of {@link createRapport}. */
+export interface CasesOptions {
+  /**
+   * Rules deciding which stored interactions open a case (trigger `interaction.received`, an
+   * `openCase` action giving priority and queue); the first that matches opens it. Default:
+   * {@link defaultCaseRules} (customer messages, mentions, replies and reviews). `false`: only
+   * your rules' `openCase` actions and `cases.open()` open cases.
+   */
+  open?: readonly unknown[] | false;
+  /** SLA policies (see docs/cases.md): targets per priority, business hours, holidays. */
+  sla?: readonly unknown[];
+  /**
+   * Who gets new cases: one assignment for all (`{ strategy: 'roundRobin', agents: [...] }`,
+   * `capacity` with `maxOpen`, or `fixed`), or one per queue (`{ billing: …, '*': … }`).
+   */
+  assignment?: unknown;
+  /** A reopen within this many days after resolution spoils first contact resolution (default 7). */
+  fcrReopenWindowDays?: number;
+}
+
+/** The channels of a Rapport instance. */
+export interface ChannelsApi {
+  /** The channel plugins, as given. */
+  readonly plugins: readonly ChannelPlugin[];
+  /** Reads one channel (by plugin id or `id:account`), or all, now; resolves to what each stored. */
+  sync(id?: string): Promise<ChannelSyncReport[]>;
+  /** Takes a webhook request for a channel (verify, acknowledge, store after): answer the caller with the result. */
+  handleWebhook(id: string, request: WebhookRequest): Promise<WebhookResponse>;
+  /** How each channel is doing. */
+  status(): ChannelStatus[];
+}
+
+/** The outbox of a Rapport instance. */
+export interface OutboxApi {
+  /** Sends every due reply now; resolves to how many reached a final state (sent or failed). */
+  run(): Promise<number>;
 }
 
 /** Rule engine options of {@link createRapport}. */
@@ -94,6 +154,41 @@ const optionsSchema = z.object({
   scoring: z.array(z.custom<ScoringPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
   channels: z.array(z.custom<ChannelPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null).optional(),
+  cases: z
+    .strictObject({
+      open: z.union([z.array(z.unknown()), z.literal(false)]).optional(),
+      sla: z.array(z.unknown()).optional(),
+      assignment: z.unknown().optional(),
+      fcrReopenWindowDays: z.number().int().min(0).max(365).optional(),
+    })
+    .optional(),
+  channelHost: z
+    .strictObject({
+      pollMs: z.number().int().min(0).optional(),
+      lookbackMs: z.number().int().min(0).optional(),
+      backoff: z
+        .strictObject({
+          baseMs: z.number().int().min(1).optional(),
+          maxMs: z.number().int().min(1).optional(),
+        })
+        .optional(),
+      sleep: z.custom<(ms: number) => Promise<void>>((v) => typeof v === 'function').optional(),
+    })
+    .optional(),
+  outbox: z
+    .strictObject({
+      pollMs: z.number().int().min(0).optional(),
+      maxAttempts: z.number().int().min(1).max(100).optional(),
+      leaseMs: z.number().int().min(1).optional(),
+      backoff: z
+        .strictObject({
+          baseMs: z.number().int().min(1).optional(),
+          maxMs: z.number().int().min(1).optional(),
+        })
+        .optional(),
+      sleep: z.custom<(ms: number) => Promise<void>>((v) => typeof v === 'function').optional(),
+    })
+    .optional(),
   rules: z.union([z.array(z.unknown()), rulesOptionsSchema]).optional(),
   kinds: z
     .record(
@@ -114,7 +209,10 @@ export interface Rapport extends Omit<TenantScope, 'rules'> {
   readonly bus: Bus;
   /** The storage plugin's id, version and capabilities. */
   readonly storageInfo: Pick<StoragePlugin, 'id' | 'version' | 'specVersion' | 'capabilities'>;
-  readonly channels: readonly ChannelPlugin[];
+  /** Channels: sync now, take webhooks, status. */
+  readonly channels: ChannelsApi;
+  /** The durable outbox of replies. */
+  readonly outbox: OutboxApi;
   /** The rule engine (rules in force, hot reload, timers) and the default tenant's firings, explain and backtest. */
   readonly rules: TenantScope['rules'] & RulesApi;
   /** Opens the store (running migrations) and starts the pipeline stages. */
@@ -151,6 +249,7 @@ export function createRapport(options: RapportOptions): Rapport {
   let ruleSet =
     rulesOptions.rules === undefined ? new RuleSet([]) : compileRules(rulesOptions.rules, { extensions });
 
+  const casesConfig = parsed.cases ? parseCasesConfig(parsed.cases, extensions) : null;
   const defaultTenant = parsed.tenant ?? DEFAULT_TENANT;
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
@@ -170,6 +269,10 @@ export function createRapport(options: RapportOptions): Rapport {
   let state: 'created' | 'started' | 'stopped' = 'created';
   let stopScoring = () => {};
   let rulesStage: RulesStage | null = null;
+  let caseStage: CaseStage | null = null;
+  let channelHost: ChannelHost | null = null;
+  let outboxSender: OutboxSender | null = null;
+  let stopReplies = () => {};
 
   const assertStarted = () => {
     if (state !== 'started') {
@@ -234,6 +337,16 @@ export function createRapport(options: RapportOptions): Rapport {
     assertStarted,
     ruleSet: () => ruleSet,
     compileRules: (input: unknown) => compileRules(input, { extensions }),
+    cases: {
+      read,
+      unitOfWork,
+      emitter,
+      clock,
+      assertStarted,
+      stage: () => caseStage,
+      outbox: () => outboxSender,
+      fcrReopenWindowDays: parsed.cases?.fcrReopenWindowDays ?? 7,
+    },
   };
   const scopes = new Map<string, TenantScope>();
   const tenant = (id: string): TenantScope => {
@@ -272,7 +385,24 @@ export function createRapport(options: RapportOptions): Rapport {
       specVersion: storage.specVersion,
       capabilities: storage.capabilities,
     },
-    channels,
+    channels: {
+      plugins: channels,
+      sync: (id) => {
+        assertStarted();
+        return channelHost!.sync(id);
+      },
+      handleWebhook: (id, request) => {
+        assertStarted();
+        return channelHost!.handleWebhook(id, request);
+      },
+      status: () => channelHost?.status() ?? [],
+    },
+    outbox: {
+      run: () => {
+        assertStarted();
+        return outboxSender!.run();
+      },
+    },
     async start() {
       if (state === 'started') return;
       if (state === 'stopped')
@@ -286,6 +416,10 @@ export function createRapport(options: RapportOptions): Rapport {
       state = 'started';
       await ensureTenant(defaultTenant);
       stopScoring = startScoringStage(bus, scoringDeps);
+      if (casesConfig) {
+        caseStage = new CaseStage({ bus, emitter, clock, read, unitOfWork, config: casesConfig });
+        caseStage.start();
+      }
       // Subscribed after scoring: the bus runs one message's handlers in order, so rules see fresh scores.
       rulesStage = new RulesStage({
         ruleSet: () => ruleSet,
@@ -298,12 +432,77 @@ export function createRapport(options: RapportOptions): Rapport {
         unitOfWork,
         // Only an instance given rules runs the scheduler: it owns the timers, and drops those of
         // rules it no longer has. One opened just to read (a CLI command) leaves them alone.
-        timerPollMs: rulesOptions.rules === undefined ? 0 : (rulesOptions.timerPollMs ?? 1000),
+        // Likewise an instance holding cases to SLA policies runs it for their breach timers.
+        timerPollMs:
+          rulesOptions.rules === undefined && !casesConfig?.policies.length
+            ? 0
+            : (rulesOptions.timerPollMs ?? 1000),
+        timerHandlers: new Map(
+          caseStage
+            ? [
+                [
+                  SLA_TIMER_RULE,
+                  (tenantId: string, timer: RuleTimer) => caseStage!.fireTimer(tenantId, timer),
+                ],
+              ]
+            : [],
+        ),
       });
       rulesStage.start();
+      const scope = instance as unknown as TenantScope;
+      channelHost = new ChannelHost({
+        channels: channels.map((c) => c),
+        tenantId: defaultTenant,
+        ingest: (items) => scope.ingest(items),
+        read,
+        unitOfWork,
+        emitter,
+        clock,
+        logger,
+        options: parsed.channelHost ?? {},
+      });
+      outboxSender = new OutboxSender({
+        host: () => channelHost,
+        read,
+        unitOfWork,
+        listTenants: () => guarded.listTenants(),
+        ingest: (tenantId, items) => tenant(tenantId).ingest(items),
+        emitter,
+        clock,
+        logger,
+        options: parsed.outbox ?? {},
+      });
+      // Replies rules ask for go through the outbox too, with the rule's idempotency key.
+      const onReply = (p: RapportEvents['reply.requested']) => {
+        const { idempotencyKey, account, ...payload } = p.message;
+        void outboxSender
+          ?.enqueue({
+            tenantId: p.tenantId,
+            channel: p.channel,
+            account,
+            conversationId: p.conversationId,
+            customerId: p.customerId,
+            author: `rule:${p.ruleId}`,
+            idempotencyKey,
+            payload,
+          })
+          .catch((cause: unknown) =>
+            emitter.report(
+              new RapportError('RAPPORT_STORAGE_FAILED', 'Could not queue a rule reply', { cause }),
+            ),
+          );
+      };
+      emitter.on('reply.requested', onReply);
+      stopReplies = () => emitter.off('reply.requested', onReply);
+      await channelHost.start();
+      outboxSender.start();
     },
     async stop() {
       if (state !== 'started') return;
+      stopReplies();
+      await outboxSender?.stop();
+      await channelHost?.stop();
+      caseStage?.stop();
       await rulesStage?.stop();
       await bus.drain();
       stopScoring();
@@ -315,4 +514,34 @@ export function createRapport(options: RapportOptions): Rapport {
     settle: () => bus.drain(),
   };
   return Object.assign(instance, extras);
+}
+
+/** Validates the case options: open rules compiled, SLA policies and assignments parsed. */
+function parseCasesConfig(
+  options: NonNullable<RapportOptions['cases']>,
+  extensions: readonly RuleExtension[],
+): CasesConfig {
+  const open = options.open === undefined ? defaultCaseRules : options.open;
+  const assignment: Record<string, Assignment> = {};
+  const raw = options.assignment;
+  if (raw !== undefined) {
+    if (raw !== null && typeof raw === 'object' && 'strategy' in raw) assignment['*'] = parseAssignment(raw);
+    else if (raw !== null && typeof raw === 'object') {
+      for (const [queue, value] of Object.entries(raw)) assignment[queue] = parseAssignment(value);
+    } else {
+      throw new RapportError(
+        'RAPPORT_INVALID_OPTIONS',
+        'cases.assignment must be an assignment or one per queue',
+        {
+          path: ['cases', 'assignment'],
+          hint: "e.g. { strategy: 'roundRobin', agents: ['ann', 'bob'] } or { billing: { strategy: 'fixed', agent: 'ann' } }",
+        },
+      );
+    }
+  }
+  return {
+    openRules: open === false ? null : compileRules(open, { extensions }),
+    policies: options.sla ? parseSlaPolicies(options.sla) : [],
+    assignment,
+  };
 }

@@ -36,6 +36,7 @@ import { type BacktestOptions, type BacktestReport, backtest } from '../rules/ba
 import type { RuleFacts } from '../rules/facts.js';
 import type { RuleExplanation, RuleSet } from '../rules/rule-set.js';
 import { erasureKey } from '../storage/erasure-key.js';
+import { CasesApi, type CasesApiDeps } from './cases/cases-api.js';
 import { loadFacts, loadHistory, type RuleSubject } from './rules/facts-loader.js';
 import { storeReplay } from './rules/store-replay.js';
 import { recomputeScores, type ScoringStageDeps } from './scoring-stage.js';
@@ -93,6 +94,8 @@ export interface TenantScopeDeps {
   ruleSet(): RuleSet;
   /** Compiles rules with the instance's extensions. */
   compileRules(input: unknown): RuleSet;
+  /** What the cases API needs. */
+  cases: CasesApiDeps;
 }
 
 /** Options of {@link TenantScope.rules}' backtest. */
@@ -117,7 +120,12 @@ export class TenantScope {
   constructor(
     readonly tenantId: string,
     private readonly deps: TenantScopeDeps,
-  ) {}
+  ) {
+    this.cases = new CasesApi(tenantId, deps.cases);
+  }
+
+  /** Cases: open, assign, move through statuses, reply on the originating channel, measure. */
+  readonly cases: CasesApi;
 
   private reader(): StorageReader {
     this.deps.assertStarted();

@@ -51,6 +51,11 @@ export interface RulesStageDeps {
   executor: RuleExecutor;
   unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
   timerPollMs: number;
+  /**
+   * Timers that belong to other stages, by the reserved rule id they carry (starting with `@`,
+   * which rule ids cannot): the handler fires the timer and says whether it did.
+   */
+  timerHandlers?: ReadonlyMap<string, (tenantId: string, timer: RuleTimer) => Promise<boolean>>;
 }
 
 /** Core events that may trigger rules, and how to find their subject. */
@@ -510,6 +515,8 @@ export class RulesStage {
    * processes polling one store it fires once: the others find it gone and write nothing.
    */
   private async fireTimer(tenantId: string, timer: RuleTimer): Promise<boolean> {
+    const handler = this.deps.timerHandlers?.get(timer.ruleId);
+    if (handler) return handler(tenantId, timer);
     const rule = this.deps.ruleSet().get(timer.ruleId);
     const now = this.deps.clock.now();
     try {
