@@ -108,15 +108,24 @@ const CALENDAR_HINTS = businessCalendarHints();
 
 /** A calendar prepared for arithmetic: intervals in minutes, indexed by ISO weekday − 1. */
 interface CompiledCalendar {
-  zone: string;
+  zone: IANAZone;
   days: ReadonlyArray<ReadonlyArray<readonly [number, number]>>;
-  holidays: ReadonlySet<string>;
+  /** Holidays as day numbers (days since 1970-01-01 in local dates). */
+  holidays: ReadonlySet<number>;
   /** More consecutive closed days than this means the calendar never opens. */
   maxClosedRun: number;
+  /** Open intervals (epoch ms) by day number, most recently computed last. */
+  dayCache: Map<number, ReadonlyArray<readonly [number, number]>>;
 }
 
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+// SLA deadlines of cases opened close together fall on the same few days; a bounded cache of
+// computed days spares the time-zone lookups for them.
+const DAY_CACHE_SIZE = 512;
+
 // Calendars are values read many times (one per SLA clock); validating and compiling once per
-// object keeps the per-call cost to the day walk itself.
+// object keeps the per-call cost to the day walk itself. Treat a calendar as immutable once used.
 const compiled = new WeakMap<BusinessCalendar, CompiledCalendar>();
 
 function compile(calendar: BusinessCalendar): CompiledCalendar {
@@ -128,9 +137,9 @@ function compile(calendar: BusinessCalendar): CompiledCalendar {
   if (!parsed.success) {
     throw validationError('RAPPORT_INVALID_OPTIONS', 'business calendar', parsed.error, CALENDAR_HINTS);
   }
-  const holidays = new Set(parsed.data.holidays ?? []);
+  const holidays = new Set((parsed.data.holidays ?? []).map((date) => Date.parse(date) / DAY_MS));
   const result: CompiledCalendar = {
-    zone: parsed.data.timeZone,
+    zone: IANAZone.create(parsed.data.timeZone),
     days: WEEKDAYS.map((day) =>
       (parsed.data.hours[day] ?? []).map(([start, end]) => [minutesOf(start), minutesOf(end)] as const),
     ),
@@ -138,21 +147,72 @@ function compile(calendar: BusinessCalendar): CompiledCalendar {
     // Every 7 consecutive closed days hold an opening day that is a holiday, so a run longer than
     // 7 × (holidays + 1) is impossible; the extra week covers days lost to clock changes.
     maxClosedRun: 7 * (holidays.size + 2),
+    dayCache: new Map(),
   };
   compiled.set(calendar, result);
   return result;
 }
 
-/** The instant of a local time (minutes after midnight) on a local day. */
-function localInstant(day: DateTime, minutes: number): number {
-  if (minutes >= MINUTES_PER_DAY) return day.plus({ days: 1 }).startOf('day').toMillis();
-  // A local time that does not exist (clocks went forward) moves forward by the gap; one that
-  // exists twice (clocks went back) takes one of its two instants. Either way the open time of
-  // a day is the real time that passes between its local opening and closing.
-  return DateTime.fromObject(
-    { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
-    { zone: day.zone },
-  ).toMillis();
+const offsetMs = (zone: IANAZone, instant: number): number => zone.offset(instant) * MINUTE_MS;
+
+/**
+ * The instant a local wall-clock time (given as epoch ms of the same fields in UTC) happens.
+ * A time that happens twice (clocks went back) takes its first instant; a time that does not
+ * happen (clocks went forward) moves forward by the gap, so "02:30" on a spring-forward night at
+ * 02:00 is 03:30. The choice depends only on the zone, never on the current date.
+ */
+function wallToInstant(zone: IANAZone, wall: number): number {
+  // Offsets change at most once within a day around any instant in practice, so the offsets a
+  // day before, at and a day after the wall time read as UTC cover every candidate.
+  const candidates = new Set([
+    offsetMs(zone, wall - DAY_MS),
+    offsetMs(zone, wall),
+    offsetMs(zone, wall + DAY_MS),
+  ]);
+  let best = Number.POSITIVE_INFINITY;
+  for (const offset of candidates) {
+    const instant = wall - offset;
+    if (instant < best && offsetMs(zone, instant) === offset) best = instant;
+  }
+  // No candidate fits: the time is in a gap, which only a forward change (larger offset) makes;
+  // the smaller offset, the one before the change, places it after the gap.
+  return Number.isFinite(best) ? best : wall - Math.min(...candidates);
+}
+
+/** The open intervals (epoch ms) of a local day, sorted and disjoint; empty when closed. */
+function dayIntervals(calendar: CompiledCalendar, day: number): ReadonlyArray<readonly [number, number]> {
+  const cached = calendar.dayCache.get(day);
+  if (cached) return cached;
+  const intervals: Array<readonly [number, number]> = [];
+  // 1970-01-01, day 0, was a Thursday: index 3 when Monday is 0.
+  const spec = calendar.holidays.has(day) ? [] : calendar.days[(((day + 3) % 7) + 7) % 7]!;
+  if (spec.length > 0) {
+    const base = day * DAY_MS;
+    // Most days are far from a clock change: when the offset is the same a day before and a day
+    // after, every local time of the day has that offset, and two lookups serve the whole day.
+    const before = offsetMs(calendar.zone, base - DAY_MS);
+    const steady = before === offsetMs(calendar.zone, base + 2 * DAY_MS);
+    const instant = (minutes: number) =>
+      steady ? base + minutes * MINUTE_MS - before : wallToInstant(calendar.zone, base + minutes * MINUTE_MS);
+    const dayStart = instant(0);
+    const dayEnd = instant(MINUTES_PER_DAY);
+    let covered = dayStart;
+    for (const [start, end] of spec) {
+      // Clipping to what is already covered keeps intervals disjoint when a clock change maps a
+      // later local time to an earlier instant, and to the day keeps a date that a zone skipped
+      // entirely (Pacific/Apia, 2011-12-30) without open time.
+      const from = Math.max(instant(start), covered);
+      const to = Math.min(instant(end), dayEnd);
+      if (to <= from) continue;
+      intervals.push([from, to]);
+      covered = to;
+    }
+  }
+  if (calendar.dayCache.size >= DAY_CACHE_SIZE) {
+    calendar.dayCache.delete(calendar.dayCache.keys().next().value as number);
+  }
+  calendar.dayCache.set(day, intervals);
+  return intervals;
 }
 
 function noOpenTime(): RapportError {
@@ -167,26 +227,21 @@ function noOpenTime(): RapportError {
  * contains or follows `fromMs` (clipped to start at `fromMs`). Endless; callers stop it.
  */
 function* openIntervals(calendar: CompiledCalendar, fromMs: number): Generator<readonly [number, number]> {
-  let day = DateTime.fromMillis(fromMs, { zone: calendar.zone }).startOf('day');
+  let day = Math.floor((fromMs + offsetMs(calendar.zone, fromMs)) / DAY_MS);
   let covered = fromMs;
   let closedRun = 0;
   for (;;) {
     let opened = false;
-    if (!calendar.holidays.has(day.toISODate() ?? '')) {
-      for (const [start, end] of calendar.days[day.weekday - 1]!) {
-        // Clipping to what is already covered keeps intervals disjoint even when a clock change
-        // maps two local times of one day to overlapping instants.
-        const from = Math.max(localInstant(day, start), covered);
-        const to = localInstant(day, end);
-        if (to <= from) continue;
-        opened = true;
-        covered = to;
-        yield [from, to];
-      }
+    for (const [start, end] of dayIntervals(calendar, day)) {
+      const from = Math.max(start, covered);
+      if (end <= from) continue;
+      opened = true;
+      covered = end;
+      yield [from, end];
     }
     closedRun = opened ? 0 : closedRun + 1;
     if (closedRun > calendar.maxClosedRun) throw noOpenTime();
-    day = day.plus({ days: 1 }).startOf('day');
+    day++;
   }
 }
 
@@ -206,9 +261,10 @@ function checkInstant(value: Date, name: string): number {
  *
  * Counting starts at `start` when the calendar is open then, otherwise at its next opening.
  * Open time is real elapsed time, so a local 09:00–17:00 day gives 8 hours even on a day with 23
- * or 25 hours. When the duration runs out exactly at a closing time, that closing time is the
- * answer (not the next opening). A `null` calendar is open around the clock. A duration of 0 gives
- * `start` back.
+ * or 25 hours; a local time that happens twice counts at its first instant, and one that a clock
+ * change skips counts at the end of the gap. When the duration runs out exactly at a closing time,
+ * that closing time is the answer (not the next opening). A `null` calendar is open around the
+ * clock. A duration of 0 gives `start` back.
  *
  * @throws RapportError `RAPPORT_INVALID_OPTIONS` when the calendar is invalid or never open;
  *   `RAPPORT_INVALID_INPUT` when `start` is not a valid Date or `durationMs` is negative or not finite.

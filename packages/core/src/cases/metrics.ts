@@ -9,7 +9,10 @@ export type CaseMetricsGroupBy = 'channel' | 'queue' | 'agent' | 'none';
 
 /** Options of {@link caseMetrics}. */
 export interface CaseMetricsOptions {
-  /** `channel` of the conversation, `queue` (`(none)`), `agent` = assignee (`(unassigned)`), or `none` (one row `all`). */
+  /**
+   * `channel` of the conversation, `queue` (`(none)` without one), `agent`: the assignee
+   * (`(unassigned)` without one), or `none`: one row, `all`.
+   */
   groupBy: CaseMetricsGroupBy;
   /** Days a resolution must stand to count as a first-contact resolution; 7 by default. */
   fcrReopenWindowDays?: number;

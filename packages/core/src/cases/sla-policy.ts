@@ -107,8 +107,9 @@ const POLICY_HINTS = policyHints();
  * Checks a list of SLA policies. Order matters: {@link selectSlaPolicy} takes the first that
  * matches, so list specific policies before general ones.
  *
- * @throws RapportError `RAPPORT_INVALID_OPTIONS` with the path of the first problem (`$[1].targets.resolution`),
- *   a hint, and every problem in `issues`; also when two policies share an id.
+ * @throws RapportError `RAPPORT_INVALID_OPTIONS` with the path of the first problem
+ *   (`$[1].targets.resolution`), a hint, and every problem in `issues`; also when two policies
+ *   share an id.
  */
 export function parseSlaPolicies(input: unknown): SlaPolicy[] {
   const parsed = z.array(slaPolicySchema).safeParse(input);
@@ -235,7 +236,8 @@ export function startSla(policy: SlaPolicy, state: CaseState, at: Date): CaseSta
 /**
  * An agent replied at `at`: meets the first-response clock if it is still unmet (a reply after
  * the due time meets it late: `breachedAt` is set too) and meets the next-response clock, which
- * moves to `history`. The resolution clock is left alone. A case without SLA is returned as is.
+ * moves to `history`. The resolution clock is left alone. A case without SLA comes back
+ * unchanged (as a copy, like every result here).
  */
 export function slaOnAgentReply(state: CaseState, at: Date): CaseState {
   const sla = state.sla;

@@ -142,6 +142,7 @@ export class CaseStage {
       const conversations = new Map<string, Conversation>();
       const changed = new Set<string>();
       const announce: Announce[] = [];
+      const assigned = new Map<string, number>();
       for (const interaction of interactions) {
         const id = interaction.conversationId!;
         let conversation = conversations.get(id);
@@ -151,7 +152,7 @@ export class CaseStage {
           conversation = loaded;
           conversations.set(id, conversation);
         }
-        const next = await this.apply(uow, tenantId, conversation, interaction, announce);
+        const next = await this.apply(uow, tenantId, conversation, interaction, announce, assigned);
         if (next !== conversation.case) {
           conversation.case = next;
           changed.add(id);
@@ -173,6 +174,7 @@ export class CaseStage {
     conversation: Conversation,
     interaction: Interaction,
     announce: Announce[],
+    assigned: Map<string, number>,
   ): Promise<CaseState | null> {
     const state = conversation.case;
     const at = interaction.occurredAt;
@@ -200,7 +202,6 @@ export class CaseStage {
     if (!opening) return state;
     const opened = await this.prepare(
       uow,
-      tenantId,
       conversation,
       newCase(at, {
         priority: opening.priority,
@@ -208,6 +209,7 @@ export class CaseStage {
         openedBy: `rule:${opening.ruleId}`,
         openingInteractionId: interaction.id,
       }),
+      assigned,
     );
     announce.push((events, t) =>
       events.add('case.opened', () => ({ tenantId: t, conversation: { ...conversation, case: opened } })),
@@ -239,12 +241,15 @@ export class CaseStage {
     return null;
   }
 
-  /** A new case's SLA and assignee. */
+  /**
+   * A new case's SLA and assignee. `assigned` counts cases assigned earlier in the same unit of
+   * work, which the store's counts do not show yet.
+   */
   async prepare(
     uow: UnitOfWork,
-    tenantId: string,
     conversation: Conversation,
     state: CaseState,
+    assigned: Map<string, number> = new Map(),
   ): Promise<CaseState> {
     let next = state;
     const policy = selectSlaPolicy(this.deps.config.policies, {
@@ -254,8 +259,11 @@ export class CaseStage {
     });
     if (policy && !next.sla) next = startSla(policy, next, next.openedAt);
     if (next.assignee === null) {
-      const assignee = await this.assign(uow, tenantId, next.queue);
-      if (assignee) next = { ...next, assignee };
+      const assignee = await this.assign(uow, next.queue, assigned);
+      if (assignee) {
+        next = { ...next, assignee };
+        assigned.set(assignee, (assigned.get(assignee) ?? 0) + 1);
+      }
     }
     return next;
   }
@@ -265,7 +273,7 @@ export class CaseStage {
       const conversation = await uow.getConversation(conversationId);
       const state = conversation?.case;
       if (!conversation || !isCaseOpen(state) || (state.sla && state.assignee)) return;
-      const next = await this.prepare(uow, tenantId, conversation, state);
+      const next = await this.prepare(uow, conversation, state);
       if (next === state) return;
       conversation.case = next;
       await uow.updateConversationCases([{ id: conversation.id, case: next }]);
@@ -273,7 +281,11 @@ export class CaseStage {
     });
   }
 
-  private async assign(uow: UnitOfWork, tenantId: string, queue: string | null): Promise<string | null> {
+  private async assign(
+    uow: UnitOfWork,
+    queue: string | null,
+    assigned: Map<string, number>,
+  ): Promise<string | null> {
     const key = queue ?? '*';
     const assignment = this.deps.config.assignment[key] ?? this.deps.config.assignment['*'];
     if (!assignment) return null;
@@ -281,11 +293,11 @@ export class CaseStage {
     const lastAssigned = (await uow.getChannelState(ASSIGNMENT_SCOPE, [stateKey]))[stateKey] ?? null;
     const openCounts: Record<string, number> = {};
     if (assignment.strategy === 'capacity') {
-      for (const agent of assignment.agents) openCounts[agent] = await countOpen(uow, agent);
+      for (const agent of assignment.agents)
+        openCounts[agent] = (await countOpen(uow, agent)) + (assigned.get(agent) ?? 0);
     }
     const agent = pickAgent(assignment, { lastAssigned, openCounts });
     if (agent) await uow.setChannelState(ASSIGNMENT_SCOPE, { [stateKey]: agent });
-    void tenantId;
     return agent;
   }
 

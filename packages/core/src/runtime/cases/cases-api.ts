@@ -135,7 +135,7 @@ export class CasesApi {
         openedBy: options.by ?? null,
       });
       return {
-        next: (await this.deps.stage()?.prepare(uow, this.tenantId, conversation, opened)) ?? opened,
+        next: (await this.deps.stage()?.prepare(uow, conversation, opened)) ?? opened,
         opened: true,
       };
     });

@@ -360,7 +360,7 @@ export class ChannelHost {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       const wait = await this.attempt(h, () => this.syncOne(h));
-      if (wait === null) return;
+      if (wait === null || signal.aborted) return;
       await this.sleep(wait ?? pollMs, signal);
     }
   }
@@ -381,7 +381,7 @@ export class ChannelHost {
         };
         await this.consume(h, h.connection.subscribe!({ cursor }), cursor, report);
       });
-      if (wait === null) return;
+      if (wait === null || signal.aborted) return;
       // A stream that ended on its own is reopened after a short pause.
       await this.sleep(wait ?? 1000, signal);
     }
