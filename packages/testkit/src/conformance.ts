@@ -3,6 +3,7 @@
  * vitest test file. Kept apart from the main entry so data generators load without vitest.
  */
 
+export * from './channel/conformance.js';
 export type { ChannelHarness } from './channel/harness.js';
 export * from './storage/conformance.js';
 export { checkMergeRoundTrip } from './storage/merge-property.js';

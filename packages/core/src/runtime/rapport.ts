@@ -97,6 +97,8 @@ export interface ChannelsApi {
   handleWebhook(id: string, request: WebhookRequest): Promise<WebhookResponse>;
   /** How each channel is doing. */
   status(): ChannelStatus[];
+  /** Resolves when every webhook accepted so far has been stored. */
+  settle(): Promise<void>;
 }
 
 /** The outbox of a Rapport instance. */
@@ -396,6 +398,10 @@ export function createRapport(options: RapportOptions): Rapport {
         return channelHost!.handleWebhook(id, request);
       },
       status: () => channelHost?.status() ?? [],
+      settle: async () => {
+        await channelHost?.settle();
+        await bus.drain();
+      },
     },
     outbox: {
       run: () => {
