@@ -59,6 +59,11 @@ export interface CaseState {
   /** When it was last reopened. */
   reopenedAt: Date | null;
   sla: CaseSla | null;
+  /**
+   * The newest stored interaction (by id: ids grow in storage order) the case has taken into
+   * account, so an interaction is never counted twice when history arrives out of order.
+   */
+  appliedThrough: string | null;
 }
 
 /** Statuses in which a case still needs work. */
@@ -93,6 +98,7 @@ export function newCase(
     reopenCount: 0,
     reopenedAt: null,
     sla: null,
+    appliedThrough: null,
   };
 }
 
@@ -181,6 +187,7 @@ export function decodeCase(raw: Record<string, unknown>): CaseState {
     closedAt: fromJson(raw.closedAt),
     reopenCount: typeof raw.reopenCount === 'number' ? raw.reopenCount : 0,
     reopenedAt: fromJson(raw.reopenedAt),
+    appliedThrough: typeof raw.appliedThrough === 'string' ? raw.appliedThrough : null,
     sla:
       sla && typeof sla === 'object'
         ? {

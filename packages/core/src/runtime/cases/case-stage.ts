@@ -25,7 +25,7 @@ import type { RuleTimer } from '../../domain/rule-records.js';
 import { isRapportError, RapportError } from '../../errors/rapport-error.js';
 import { PendingEvents, type RapportEventEmitter } from '../../events/events.js';
 import type { Clock } from '../../plugins/plugin.js';
-import type { StorageReader, UnitOfWork } from '../../plugins/storage.js';
+import type { Page, StorageReader, UnitOfWork } from '../../plugins/storage.js';
 import type { RuleSet } from '../../rules/rule-set.js';
 
 /** Timers of SLA targets carry this in place of a rule id; the rules stage hands them over. */
@@ -152,7 +152,7 @@ export class CaseStage {
           conversation = loaded;
           conversations.set(id, conversation);
         }
-        const next = await this.apply(uow, tenantId, conversation, interaction, announce, assigned);
+        const next = await this.apply(uow, conversation, interaction, announce, assigned);
         if (next !== conversation.case) {
           conversation.case = next;
           changed.add(id);
@@ -170,33 +170,32 @@ export class CaseStage {
   /** The case after one interaction (the same object when nothing changed). */
   private async apply(
     uow: UnitOfWork,
-    tenantId: string,
     conversation: Conversation,
     interaction: Interaction,
     announce: Announce[],
     assigned: Map<string, number>,
   ): Promise<CaseState | null> {
     const state = conversation.case;
+    // Already taken into account (a replay of history got to it first).
+    if (state?.appliedThrough && interaction.id <= state.appliedThrough) return state;
     const at = interaction.occurredAt;
-    // Items older than the case (a late import of history) do not rewrite it.
-    if (state && at < state.openedAt) return state;
-    if (interaction.direction === 'outbound') {
-      if (!isCaseOpen(state)) return state;
-      let next = caseOnAgentReply(state, at);
-      if (next.sla) next = slaOnAgentReply(next, at);
-      if (next.status !== state.status) announce.push(statusChanged(conversation, state.status, next, false));
-      return next;
+    const earlierOpener =
+      state !== null && at < state.openedAt && this.openingRule(conversation, interaction) !== null;
+    const earlierReply =
+      state !== null &&
+      interaction.direction === 'outbound' &&
+      at >= state.openedAt &&
+      state.firstResponseAt !== null &&
+      at < state.firstResponseAt;
+    if (state && (earlierOpener || earlierReply) && this.rebuildable(state)) {
+      // History arriving out of order (an import not sorted by time): a case the rules keep on
+      // their own is rebuilt from the conversation's stored history, as if it had come in order.
+      return this.rebuild(uow, conversation, state);
     }
+    if (state && at < state.openedAt) return withApplied(state, interaction);
     if (state && state.status !== 'closed') {
-      const outcome = caseOnCustomerMessage(state, at);
-      if (outcome.state === null) return state;
-      let next = outcome.state;
-      const policy = this.policyOf(next);
-      if (policy)
-        next = outcome.reopened ? slaOnReopened(next, policy, at) : slaOnCustomerMessage(next, policy, at);
-      if (next.status !== state.status)
-        announce.push(statusChanged(conversation, state.status, next, outcome.reopened));
-      return next;
+      const next = this.step(conversation, state, interaction, announce);
+      return next === state ? withApplied(state, interaction) : next;
     }
     const opening = this.openingRule(conversation, interaction);
     if (!opening) return state;
@@ -211,10 +210,103 @@ export class CaseStage {
       }),
       assigned,
     );
+    // What was stored after the opening message before this case opened (history arriving
+    // out of order) counts for it too.
+    const caught = await this.replay(uow, conversation, opened);
     announce.push((events, t) =>
-      events.add('case.opened', () => ({ tenantId: t, conversation: { ...conversation, case: opened } })),
+      events.add('case.opened', () => ({ tenantId: t, conversation: { ...conversation, case: caught } })),
     );
-    return opened;
+    return caught;
+  }
+
+  /** One interaction on an existing case: an agent reply, or a customer message. */
+  private step(
+    conversation: Conversation,
+    state: CaseState,
+    interaction: Interaction,
+    announce?: Announce[],
+  ): CaseState {
+    const at = interaction.occurredAt;
+    if (interaction.direction === 'outbound') {
+      if (!isCaseOpen(state)) return state;
+      let next = caseOnAgentReply(state, at);
+      if (next.sla) next = slaOnAgentReply(next, at);
+      if (next.status !== state.status)
+        announce?.push(statusChanged(conversation, state.status, next, false));
+      return withApplied(next, interaction);
+    }
+    const outcome = caseOnCustomerMessage(state, at);
+    if (outcome.state === null) return state;
+    let next = outcome.state;
+    const policy = this.policyOf(next);
+    if (policy)
+      next = outcome.reopened ? slaOnReopened(next, policy, at) : slaOnCustomerMessage(next, policy, at);
+    if (next.status !== state.status)
+      announce?.push(statusChanged(conversation, state.status, next, outcome.reopened));
+    return withApplied(next, interaction);
+  }
+
+  /**
+   * A case the rules opened and only traffic has moved (new or open: pending, resolved and
+   * closed are an agent's doing): safe to rebuild from history.
+   */
+  private rebuildable(state: CaseState): boolean {
+    return (
+      state.openedBy?.startsWith('rule:') === true &&
+      state.reopenCount === 0 &&
+      (state.status === 'new' || state.status === 'open')
+    );
+  }
+
+  /** The case as it would be had the conversation's stored history come in time order. */
+  private rebuild(uow: UnitOfWork, conversation: Conversation, state: CaseState): Promise<CaseState> {
+    return this.replay(uow, conversation, this.restart(state, state.openedAt, state.openingInteractionId));
+  }
+
+  /** The case opened afresh at `at` by `openerId`, keeping how it was routed and its SLA policy. */
+  private restart(state: CaseState, at: Date, openerId: string | null): CaseState {
+    const fresh = newCase(at, {
+      priority: state.priority,
+      queue: state.queue,
+      assignee: state.assignee,
+      openedBy: state.openedBy,
+      openingInteractionId: openerId,
+    });
+    const policy = this.policyOf(state);
+    return policy ? startSla(policy, fresh, at) : fresh;
+  }
+
+  /**
+   * Applies the conversation's stored interactions to a case the rules just opened (or are
+   * rebuilding): it opens at the earliest stored message the open rules pick, every later
+   * interaction counts in time order, and everything stored so far is marked as taken into
+   * account. History that arrived out of order thus gives the case it would have had in order.
+   */
+  private async replay(uow: UnitOfWork, conversation: Conversation, state: CaseState): Promise<CaseState> {
+    const history: Interaction[] = [];
+    let newest = state.appliedThrough ?? '';
+    let cursor: string | null = null;
+    do {
+      const page: Page<Interaction> = await uow.conversationInteractions(conversation.id, {
+        limit: 500,
+        cursor,
+      });
+      for (const i of page.items) {
+        if (i.id > newest) newest = i.id;
+        history.push(i);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    let next = state;
+    const earliest = history.find(
+      (i) => i.occurredAt < state.openedAt && this.openingRule(conversation, i) !== null,
+    );
+    if (earliest) next = this.restart(state, earliest.occurredAt, earliest.id);
+    for (const i of history) {
+      if (i.id !== next.openingInteractionId && i.occurredAt >= next.openedAt)
+        next = this.step(conversation, next, i);
+    }
+    return { ...next, appliedThrough: newest || null };
   }
 
   /** The first open rule matching the interaction, with its `openCase` options. */
@@ -380,4 +472,10 @@ function statusChanged(
 
 function sameClocks(a: CaseState, b: CaseState): boolean {
   return JSON.stringify(a.sla) === JSON.stringify(b.sla);
+}
+
+/** The case marked as having taken the interaction into account. */
+function withApplied(state: CaseState, interaction: Interaction): CaseState {
+  if (state.appliedThrough !== null && interaction.id <= state.appliedThrough) return state;
+  return { ...state, appliedThrough: interaction.id };
 }
