@@ -252,6 +252,59 @@ CREATE INDEX rule_timers_customer ON {schema}.rule_timers (tenant_id, subject_cu
   WHERE subject_customer_id IS NOT NULL;
 `,
   },
+  {
+    version: 2,
+    name: 'outbox, channel state, open cases index',
+    sql: `
+CREATE TABLE {schema}.outbox (
+  tenant_id text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  idempotency_key text COLLATE "C" NOT NULL,
+  channel text COLLATE "C" NOT NULL,
+  account text COLLATE "C" NOT NULL,
+  conversation_id text COLLATE "C",
+  customer_id text COLLATE "C",
+  author text COLLATE "C",
+  state text COLLATE "C" NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+  attempts integer NOT NULL,
+  next_attempt_at bigint NOT NULL,
+  lease_until bigint,
+  external_id text COLLATE "C",
+  sent_at bigint,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  errors jsonb,
+  payload jsonb NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX outbox_key ON {schema}.outbox (tenant_id, idempotency_key);
+-- Only the messages a sender may still claim: sent and failed ones (nearly all, in time) stay out.
+CREATE INDEX outbox_due ON {schema}.outbox (tenant_id, next_attempt_at, id)
+  WHERE state IN ('pending', 'unknown', 'sending');
+CREATE INDEX outbox_recent ON {schema}.outbox (tenant_id, created_at DESC, id DESC);
+-- Listing by state (the failed or unknown few among many sent) without walking them all.
+CREATE INDEX outbox_state ON {schema}.outbox (tenant_id, state, created_at DESC, id DESC);
+CREATE INDEX outbox_conversation ON {schema}.outbox (tenant_id, conversation_id, created_at DESC, id DESC)
+  WHERE conversation_id IS NOT NULL;
+CREATE INDEX outbox_customer ON {schema}.outbox (tenant_id, customer_id) WHERE customer_id IS NOT NULL;
+
+CREATE TABLE {schema}.channel_state (
+  tenant_id text COLLATE "C" NOT NULL,
+  scope text COLLATE "C" NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  value text NOT NULL,
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (tenant_id, scope, key)
+);
+
+-- The conversations whose case still needs work, newest first: an inbox lists a few of them among
+-- many, which a walk by recency would read all of to fill (or end) a page. A touch is never a HOT
+-- update (conversations_recent holds last_interaction_at), so ordering this index costs nothing
+-- more. Listings repeat this exact condition, which is how the planner proves the index usable.
+CREATE INDEX conversations_open_cases ON {schema}.conversations (tenant_id, last_interaction_at DESC, id DESC)
+  WHERE (case_data->>'status') IN ('new', 'open', 'pending');
+`,
+  },
 ];
 
 /** What {@link migrate} did. */

@@ -19,6 +19,8 @@ const TABLES: readonly RawTable[] = [
   'segment_members',
   'rule_firings',
   'rule_timers',
+  'outbox',
+  'channel_state',
 ];
 
 /**

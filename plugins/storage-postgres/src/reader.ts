@@ -11,6 +11,8 @@ import type {
   InteractionHead,
   InteractionKey,
   MergeRecord,
+  OutboxFilter,
+  OutboxMessage,
   Page,
   PageRequest,
   RuleFiring,
@@ -22,9 +24,10 @@ import type {
   StorageStats,
   TimeRange,
 } from '@rapport/core';
-import { storageReaderMethods } from '@rapport/core';
+import { OPEN_CASE_STATUSES, storageReaderMethods } from '@rapport/core';
 import { type Queryable, queryObjects, queryRows } from './connection.js';
 import { notOpen, storageFailure } from './errors.js';
+import { outboxReads } from './outbox.js';
 import { pageLimit, pagePosition, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
@@ -98,6 +101,32 @@ function bound(date: Date | undefined, open: number): number {
 /** A whole, positive row limit, or 0 for "nothing" (the caller answers `[]`). */
 function rowLimit(limit: number): number {
   return limit >= 1 ? Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER) : 0;
+}
+
+/**
+ * The case filters of a conversation listing, as bits and parameters in bit order (see
+ * {@link listingBits}); null when they match nothing (no statuses at all).
+ */
+function caseListing(filter: ConversationFilter): { bits: number; params: unknown[] } | null {
+  let bits = 0;
+  const params: unknown[] = [];
+  if (filter.hasCase != null) bits |= filter.hasCase ? listingBits.hasCase : listingBits.noCase;
+  if (filter.caseStatus != null) {
+    if (filter.caseStatus.length === 0) return null;
+    bits |= listingBits.caseStatus;
+    if (filter.caseStatus.every((status) => OPEN_CASE_STATUSES.includes(status)))
+      bits |= listingBits.openCases;
+    params.push([...filter.caseStatus]);
+  }
+  if (filter.queue != null) {
+    bits |= listingBits.queue;
+    params.push(filter.queue);
+  }
+  if (filter.assignee != null) {
+    bits |= listingBits.assignee;
+    params.push(filter.assignee);
+  }
+  return { bits, params };
 }
 
 /**
@@ -246,7 +275,11 @@ export class PostgresReader implements StorageReader {
       bits |= listingBits.account;
       params.push(filter.account);
     }
+    const cases = caseListing(filter);
     const after = pagePosition(page);
+    if (cases === null) return { items: [], nextCursor: null };
+    bits |= cases.bits;
+    params.push(...cases.params);
     if (after !== null) {
       bits |= listingBits.cursor;
       params.push(after.time, after.id);
@@ -392,6 +425,26 @@ export class PostgresReader implements StorageReader {
       max,
     ]);
     return rows.map(toRuleTimer);
+  }
+
+  getOutboxMessages(ids: readonly string[]): Promise<OutboxMessage[]> {
+    return outboxReads.byIds(this.db, this.q.outbox, this.tenantId, ids);
+  }
+
+  findOutboxByKey(keys: readonly string[]): Promise<OutboxMessage[]> {
+    return outboxReads.byKeys(this.db, this.q.outbox, this.tenantId, keys);
+  }
+
+  listOutbox(filter: OutboxFilter, page: PageRequest): Promise<Page<OutboxMessage>> {
+    return outboxReads.list(this.db, this.q.outbox, this.tenantId, filter, page);
+  }
+
+  dueOutbox(now: Date, limit: number): Promise<OutboxMessage[]> {
+    return outboxReads.due(this.db, this.q.outbox, this.tenantId, now, limit);
+  }
+
+  getChannelState(scope: string, keys: readonly string[]): Promise<Record<string, string>> {
+    return outboxReads.channelState(this.db, this.q.outbox, this.tenantId, scope, keys);
   }
 
   async findErasures(keys: readonly string[]): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { quoteIdentifier, type Statement, statement } from './connection.js';
+import { OutboxStatements } from './outbox.js';
 import {
   CONSENT_COLUMNS as CONSENT,
   CONVERSATION_COLUMNS as CONVERSATION,
@@ -14,7 +15,25 @@ import {
 } from './rows.js';
 
 /** Which conversation filters a listing uses, as bits, to pick its cached statement. */
-export const listingBits = { customer: 1, channel: 2, account: 4, cursor: 8 } as const;
+export const listingBits = {
+  customer: 1,
+  channel: 2,
+  account: 4,
+  cursor: 8,
+  /** Only conversations with a case. */
+  hasCase: 16,
+  /** Only conversations without a case. */
+  noCase: 32,
+  /** Case status in an array of statuses (one parameter). */
+  caseStatus: 64,
+  /** The statuses asked for are all open ones: the listing can use `conversations_open_cases`. */
+  openCases: 128,
+  queue: 256,
+  assignee: 512,
+} as const;
+
+/** The partial index condition of `conversations_open_cases`, repeated by the listings that use it. */
+export const OPEN_CASE_CONDITION = "(case_data->>'status') IN ('new', 'open', 'pending')";
 
 /** Which rule firing filters a listing uses, as bits, to pick its cached statement. */
 export const firingBits = { rule: 1, customer: 2, cursor: 4 } as const;
@@ -116,6 +135,8 @@ export class Statements {
   readonly eraseMergeSnapshots: Statement;
   readonly eraseReferralPointers: Statement;
   readonly insertErasures: Statement;
+  /** The outbox and channel state statements (outbox.ts). */
+  readonly outbox: OutboxStatements;
 
   private readonly listings = new Map<number, Statement>();
   private readonly firingListings = new Map<number, Statement>();
@@ -519,6 +540,7 @@ export class Statements {
        SELECT $1::text, k, $3::bigint FROM unnest($2::text[]) AS u(k)
        ON CONFLICT DO NOTHING`,
     );
+    this.outbox = new OutboxStatements(s);
   }
 
   /**
@@ -558,6 +580,14 @@ export class Statements {
       if (bits & listingBits.customer) where += ` AND customer_id = ${next()}`;
       if (bits & listingBits.channel) where += ` AND channel = ${next()}`;
       if (bits & listingBits.account) where += ` AND account = ${next()}`;
+      // Open cases are few among all conversations: the planner walks their own index, in listing
+      // order. Other case filters are checked on the walk by recency.
+      if (bits & listingBits.hasCase) where += ' AND case_data IS NOT NULL';
+      if (bits & listingBits.noCase) where += ' AND case_data IS NULL';
+      if (bits & listingBits.openCases) where += ` AND ${OPEN_CASE_CONDITION}`;
+      if (bits & listingBits.caseStatus) where += ` AND (case_data->>'status') = ANY(${next()}::text[])`;
+      if (bits & listingBits.queue) where += ` AND (case_data->>'queue') = ${next()}`;
+      if (bits & listingBits.assignee) where += ` AND (case_data->>'assignee') = ${next()}`;
       if (bits & listingBits.cursor)
         where += ` AND (last_interaction_at, id) < (${next()}::bigint, ${next()}::text)`;
       found = statement(

@@ -8,6 +8,7 @@ import type {
   Interaction,
   InteractionContentUpdate,
   MergeRecord,
+  OutboxMessage,
   RuleFiring,
   RuleFiringUpdate,
   RuleTimer,
@@ -16,29 +17,13 @@ import type {
   UnitOfWork,
 } from '@rapport/core';
 import { unitOfWorkWriteMethods } from '@rapport/core';
+import { columns, lastById } from './bulk.js';
 import { execute, queryRows } from './connection.js';
 import { abortedUnitOfWork, finishedUnitOfWork, storageFailure, tenantMismatch } from './errors.js';
+import { outboxWrites } from './outbox.js';
 import { guardMethods, PostgresReader, type Session, type StoreLiveness } from './reader.js';
 import { arrayJson, caseJson, customerSnapshotJson, lowerOrNull, objectJson } from './rows.js';
 import type { Statements } from './statements.js';
-
-/** One array per column: the parameters of a bulk statement, built in one pass over the records. */
-function columns<T>(records: readonly T[], width: number, row: (record: T) => unknown[]): unknown[][] {
-  const out = Array.from({ length: width }, () => new Array<unknown>(records.length));
-  for (let r = 0; r < records.length; r++) {
-    const values = row(records[r]!);
-    for (let c = 0; c < width; c++) out[c]![r] = values[c];
-  }
-  return out;
-}
-
-/** The last record given for each id, in the order of first appearance (as sequential writes would leave it). */
-function lastById<T extends { id: string }>(records: readonly T[]): T[] {
-  if (records.length < 2) return [...records];
-  const byId = new Map<string, T>();
-  for (const record of records) byId.set(record.id, record);
-  return byId.size === records.length ? [...records] : [...byId.values()];
-}
 
 /**
  * The writes (and reads) of one unit of work, on one pooled connection inside its open
@@ -399,6 +384,22 @@ export class PostgresUnitOfWork extends PostgresReader implements UnitOfWork {
     return ids.filter((id) => deleted.delete(id));
   }
 
+  insertOutbox(messages: readonly OutboxMessage[]): Promise<{ skipped: string[] }> {
+    return outboxWrites.insert(this.db, this.q.outbox, this.tenantId, messages);
+  }
+
+  updateOutbox(messages: readonly OutboxMessage[]): Promise<void> {
+    return outboxWrites.update(this.db, this.q.outbox, this.tenantId, messages);
+  }
+
+  claimOutbox(ids: readonly string[], now: Date, leaseUntil: Date): Promise<string[]> {
+    return outboxWrites.claim(this.db, this.q.outbox, this.tenantId, ids, now, leaseUntil);
+  }
+
+  setChannelState(scope: string, entries: Readonly<Record<string, string | null>>): Promise<void> {
+    return outboxWrites.setChannelState(this.db, this.q.outbox, this.tenantId, scope, entries);
+  }
+
   async eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): Promise<void> {
     const q = this.q;
     const params = [this.tenantId, customerId];
@@ -411,6 +412,7 @@ export class PostgresUnitOfWork extends PostgresReader implements UnitOfWork {
       q.eraseSegmentMembers,
       q.eraseRuleFirings,
       q.eraseTimers,
+      q.outbox.eraseOutbox,
       q.eraseReferralPointers,
     ]) {
       await execute(this.db, s, params);

@@ -253,6 +253,62 @@ CREATE INDEX rule_timers_customer ON rule_timers (tenant_id, subject_customer_id
   WHERE subject_customer_id IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    name: 'outbox, channel state, open cases index',
+    sql: `
+-- The payload (the reply's text) and the attempt errors come last, so the columns a sender polls
+-- and claims by never walk the overflow pages of a long reply.
+CREATE TABLE outbox (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  account TEXT NOT NULL,
+  conversation_id TEXT,
+  customer_id TEXT,
+  author TEXT,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  external_id TEXT,
+  sent_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  errors TEXT,
+  payload TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX outbox_key ON outbox (tenant_id, idempotency_key);
+-- Only the messages a sender may still claim: sent and failed ones (nearly all, in time) stay out.
+CREATE INDEX outbox_due ON outbox (tenant_id, next_attempt_at, id)
+  WHERE state IN ('pending', 'unknown', 'sending');
+CREATE INDEX outbox_recent ON outbox (tenant_id, created_at DESC, id DESC);
+-- Listing by state (the failed or unknown few among many sent) without walking them all.
+CREATE INDEX outbox_state ON outbox (tenant_id, state, created_at DESC, id DESC);
+CREATE INDEX outbox_conversation ON outbox (tenant_id, conversation_id, created_at DESC, id DESC)
+  WHERE conversation_id IS NOT NULL;
+CREATE INDEX outbox_customer ON outbox (tenant_id, customer_id) WHERE customer_id IS NOT NULL;
+
+CREATE TABLE channel_state (
+  tenant_id TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, scope, key)
+) WITHOUT ROWID;
+
+-- The conversations whose case still needs work: an inbox lists a few of them among many, which a
+-- walk by recency would read all of to fill (or end) a page. Without last_interaction_at, so that
+-- touching a conversation neither rewrites the entry nor parses the case to decide; the open cases
+-- of a tenant are few, and sort quickly. Listings repeat this exact condition, which is how the
+-- planner knows the index holds every row they may want.
+CREATE INDEX conversations_open_cases ON conversations (tenant_id)
+  WHERE json_extract(case_data, '$.status') IN ('new', 'open', 'pending');
+`,
+  },
 ];
 
 /** What {@link migrate} did. */

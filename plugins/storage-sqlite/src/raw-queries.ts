@@ -21,6 +21,8 @@ const COUNT_SQL: Record<RawTable, string> = {
   segment_members: 'SELECT count(*) FROM segment_members WHERE tenant_id = ?',
   rule_firings: 'SELECT count(*) FROM rule_firings WHERE tenant_id = ?',
   rule_timers: 'SELECT count(*) FROM rule_timers WHERE tenant_id = ?',
+  outbox: 'SELECT count(*) FROM outbox WHERE tenant_id = ?',
+  channel_state: 'SELECT count(*) FROM channel_state WHERE tenant_id = ?',
 };
 
 function rawQueriesOver(connect: () => SqliteDatabase, release: () => void): SqliteRawQueries {

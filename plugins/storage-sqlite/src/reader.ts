@@ -11,6 +11,8 @@ import type {
   InteractionHead,
   InteractionKey,
   MergeRecord,
+  OutboxFilter,
+  OutboxMessage,
   Page,
   PageRequest,
   RuleFiring,
@@ -22,8 +24,9 @@ import type {
   StorageStats,
   TimeRange,
 } from '@rapport/core';
-import { decodeCursor, storageReaderMethods, type WriteLock } from '@rapport/core';
+import { decodeCursor, OPEN_CASE_STATUSES, storageReaderMethods, type WriteLock } from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
+import { outboxReads } from './outbox.js';
 import { pageLimit, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
@@ -72,6 +75,32 @@ function append<R, T>(target: T[], rows: readonly R[], map: (row: R) => T): void
 /** The distinct values of a list, without allocating for the common one-element case. */
 function distinct<T>(values: readonly T[]): readonly T[] {
   return values.length < 2 ? values : [...new Set(values)];
+}
+
+/**
+ * The case filters of a conversation listing, as bits and parameters in bit order (see
+ * {@link listingBits}); null when they match nothing (no statuses at all).
+ */
+function caseListing(filter: ConversationFilter): { bits: number; params: unknown[] } | null {
+  let bits = 0;
+  const params: unknown[] = [];
+  if (filter.hasCase != null) bits |= filter.hasCase ? listingBits.hasCase : listingBits.noCase;
+  if (filter.caseStatus != null) {
+    if (filter.caseStatus.length === 0) return null;
+    bits |= listingBits.caseStatus;
+    if (filter.caseStatus.every((status) => OPEN_CASE_STATUSES.includes(status)))
+      bits |= listingBits.openCases;
+    params.push(JSON.stringify(filter.caseStatus));
+  }
+  if (filter.queue != null) {
+    bits |= listingBits.queue;
+    params.push(filter.queue);
+  }
+  if (filter.assignee != null) {
+    bits |= listingBits.assignee;
+    params.push(filter.assignee);
+  }
+  return { bits, params };
 }
 
 /**
@@ -200,6 +229,13 @@ export class SqliteReader implements StorageReader {
       bits |= listingBits.account;
       params.push(filter.account);
     }
+    const cases = caseListing(filter);
+    if (cases === null) {
+      if (page.cursor) decodeCursor(page.cursor);
+      return { items: [], nextCursor: null };
+    }
+    bits |= cases.bits;
+    params.push(...cases.params);
     if (page.cursor) {
       const position = decodeCursor(page.cursor);
       bits |= listingBits.cursor;
@@ -315,6 +351,26 @@ export class SqliteReader implements StorageReader {
     if (!(limit >= 1)) return [];
     const max = Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER);
     return this.q.dueTimers.all(this.tenantId, until.getTime(), max).map(toRuleTimer);
+  }
+
+  getOutboxMessages(ids: readonly string[]): OutboxMessage[] {
+    return outboxReads.byIds(this.q.outbox, this.tenantId, ids);
+  }
+
+  findOutboxByKey(keys: readonly string[]): OutboxMessage[] {
+    return outboxReads.byKeys(this.q.outbox, this.tenantId, keys);
+  }
+
+  listOutbox(filter: OutboxFilter, page: PageRequest): Page<OutboxMessage> {
+    return outboxReads.list(this.q.outbox, this.tenantId, filter, page);
+  }
+
+  dueOutbox(now: Date, limit: number): OutboxMessage[] {
+    return outboxReads.due(this.q.outbox, this.tenantId, now, limit);
+  }
+
+  getChannelState(scope: string, keys: readonly string[]): Record<string, string> {
+    return outboxReads.channelState(this.q.outbox, this.tenantId, scope, keys);
   }
 
   findErasures(keys: readonly string[]): string[] {
@@ -523,6 +579,21 @@ export class QueuedReader implements StorageReader {
   }
   dueTimers(until: Date, limit: number) {
     return this.gate(() => this.inner.dueTimers(until, limit));
+  }
+  getOutboxMessages(ids: readonly string[]) {
+    return this.gate(() => this.inner.getOutboxMessages(ids));
+  }
+  findOutboxByKey(keys: readonly string[]) {
+    return this.gate(() => this.inner.findOutboxByKey(keys));
+  }
+  listOutbox(filter: OutboxFilter, page: PageRequest) {
+    return this.gate(() => this.inner.listOutbox(filter, page));
+  }
+  dueOutbox(now: Date, limit: number) {
+    return this.gate(() => this.inner.dueOutbox(now, limit));
+  }
+  getChannelState(scope: string, keys: readonly string[]) {
+    return this.gate(() => this.inner.getChannelState(scope, keys));
   }
   findErasures(keys: readonly string[]) {
     return this.gate(() => this.inner.findErasures(keys));

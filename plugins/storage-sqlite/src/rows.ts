@@ -16,6 +16,7 @@ import type {
   SegmentMembership,
   Tenant,
 } from '@rapport/core';
+import { decodeCase, encodeCase } from '@rapport/core';
 
 // Rows are read in better-sqlite3's raw mode, as arrays: cheaper to build than objects keyed by
 // column name, on a path that reads thousands of rows per batch. Each row type is a labelled
@@ -392,30 +393,16 @@ export function toConversation(row: ConversationRow): Conversation {
     startedAt: new Date(startedAt),
     lastInteractionAt: new Date(lastInteractionAt),
     interactionCount,
-    case: caseData === null ? null : parseCase(caseData),
+    case: caseData === null ? null : decodeCase(JSON.parse(caseData) as Record<string, unknown>),
   };
 }
 
 /**
- * JSON of a conversation's case, dates as epoch milliseconds, or null when there is no case.
- * (`{}` and null mean different things for a case, so an empty one is kept as `{}`.)
+ * JSON of a conversation's case (core's `encodeCase`: dates as epoch milliseconds), or null when
+ * there is no case.
  */
 export function caseJson(value: CaseState | null | undefined): string | null {
-  if (value == null) return null;
-  const json: Record<string, unknown> = { ...value };
-  if (value.openedAt instanceof Date) json.openedAt = value.openedAt.getTime();
-  if (value.updatedAt instanceof Date) json.updatedAt = value.updatedAt.getTime();
-  return JSON.stringify(json);
-}
-
-/** A case from its JSON, its dates revived (epoch milliseconds, or ISO strings as older rows may hold). */
-function parseCase(json: string): CaseState {
-  const raw = JSON.parse(json) as Record<string, unknown>;
-  for (const field of ['openedAt', 'updatedAt'] as const) {
-    const value = raw[field];
-    if (typeof value === 'number' || typeof value === 'string') raw[field] = new Date(value);
-  }
-  return raw as unknown as CaseState;
+  return value == null ? null : JSON.stringify(encodeCase(value));
 }
 
 /** Segment membership from its row. */

@@ -1,6 +1,7 @@
 import type { InteractionHead } from '@rapport/core';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './connection.js';
+import { OutboxReadStatements, OutboxWriteStatements } from './outbox.js';
 import {
   CONSENT_COLUMNS as CONSENT,
   CONVERSATION_COLUMNS as CONVERSATION,
@@ -43,7 +44,25 @@ export interface CountsRow {
 }
 
 /** Which conversation filters a listing uses, as bits, to pick its cached statement. */
-export const listingBits = { customer: 1, channel: 2, account: 4, cursor: 8 } as const;
+export const listingBits = {
+  customer: 1,
+  channel: 2,
+  account: 4,
+  cursor: 8,
+  /** Only conversations with a case. */
+  hasCase: 16,
+  /** Only conversations without a case. */
+  noCase: 32,
+  /** Case status in a JSON array of statuses (one parameter). */
+  caseStatus: 64,
+  /** The statuses asked for are all open ones: the listing can walk `conversations_open_cases`. */
+  openCases: 128,
+  queue: 256,
+  assignee: 512,
+} as const;
+
+/** The partial index condition of `conversations_open_cases`, repeated word for word by the listings that use it. */
+export const OPEN_CASE_CONDITION = "json_extract(case_data, '$.status') IN ('new', 'open', 'pending')";
 
 /** Which rule firing filters a listing uses, as bits, to pick its cached statement. */
 export const firingBits = { rule: 1, customer: 2, cursor: 4 } as const;
@@ -97,6 +116,8 @@ export class ReadStatements {
   readonly dueTimers: Statement<[string, number, number], RuleTimerRow>;
   /** Every tenant of the store, by id (not scoped to one tenant). */
   readonly allTenants: Statement<[], TenantRow>;
+  /** The outbox and channel state reads (outbox.ts). */
+  readonly outbox: OutboxReadStatements;
   /**
    * Runs several reads as one read transaction, so they see one state of the database (nested in
    * a unit of work it becomes a savepoint).
@@ -253,6 +274,7 @@ export class ReadStatements {
       `SELECT ${RULE_TIMER} FROM rule_timers WHERE tenant_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
     );
     this.allTenants = rows(`SELECT ${TENANT} FROM tenants ORDER BY tenant_id`);
+    this.outbox = new OutboxReadStatements(db);
   }
 
   /**
@@ -295,11 +317,25 @@ export class ReadStatements {
     if (statement === undefined) {
       // A customer has few conversations: find them by customer and sort them, rather than walk
       // the whole tenant by recency looking for them (which the planner may prefer, to skip the sort).
-      const index = bits & listingBits.customer ? 'INDEXED BY conversations_customer' : '';
+      // Open cases are few among all conversations: find them alone and sort them. Other case
+      // filters are checked on the walk by recency.
+      const index =
+        bits & listingBits.customer
+          ? 'INDEXED BY conversations_customer'
+          : bits & listingBits.openCases
+            ? 'INDEXED BY conversations_open_cases'
+            : '';
       let where = 'tenant_id = ?';
       if (bits & listingBits.customer) where += ' AND customer_id = ?';
       if (bits & listingBits.channel) where += ' AND channel = ?';
       if (bits & listingBits.account) where += ' AND account = ?';
+      if (bits & listingBits.hasCase) where += ' AND case_data IS NOT NULL';
+      if (bits & listingBits.noCase) where += ' AND case_data IS NULL';
+      if (bits & listingBits.openCases) where += ` AND ${OPEN_CASE_CONDITION}`;
+      if (bits & listingBits.caseStatus)
+        where += " AND json_extract(case_data, '$.status') IN (SELECT value FROM json_each(?))";
+      if (bits & listingBits.queue) where += " AND json_extract(case_data, '$.queue') = ?";
+      if (bits & listingBits.assignee) where += " AND json_extract(case_data, '$.assignee') = ?";
       if (bits & listingBits.cursor) where += ' AND (last_interaction_at, id) < (?, ?)';
       statement = this.db
         .prepare<unknown[], ConversationRow>(
@@ -358,6 +394,8 @@ export class WriteStatements {
   readonly eraseSegmentMembers: Statement<[string, string]>;
   readonly eraseRuleFirings: Statement<[string, string]>;
   readonly eraseTimers: Statement<[string, string]>;
+  /** The outbox and channel state writes (outbox.ts). */
+  readonly outbox: OutboxWriteStatements;
 
   constructor(db: SqliteDatabase) {
     // IMMEDIATE takes the write lock at once, so a unit of work never fails half-way upgrading a
@@ -490,5 +528,6 @@ export class WriteStatements {
     );
     this.eraseRuleFirings = db.prepare('DELETE FROM rule_firings WHERE tenant_id = ? AND customer_id = ?');
     this.eraseTimers = db.prepare('DELETE FROM rule_timers WHERE tenant_id = ? AND subject_customer_id = ?');
+    this.outbox = new OutboxWriteStatements(db);
   }
 }

@@ -8,6 +8,7 @@ import type {
   Interaction,
   InteractionContentUpdate,
   MergeRecord,
+  OutboxMessage,
   RuleFiring,
   RuleFiringUpdate,
   RuleTimer,
@@ -18,6 +19,7 @@ import type {
 import { unitOfWorkWriteMethods } from '@rapport/core';
 import type { SqliteDatabase } from './connection.js';
 import { finishedUnitOfWork, storageFailure, tenantMismatch } from './errors.js';
+import { outboxWrites } from './outbox.js';
 import { guardMethods, SqliteReader, type StoreLiveness } from './reader.js';
 import { arrayJson, caseJson, customerSnapshotJson, lowerOrNull, objectJson } from './rows.js';
 import type { ReadStatements, WriteStatements } from './statements.js';
@@ -333,6 +335,22 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     return ids.filter((id) => statement.run(this.tenantId, id).changes > 0);
   }
 
+  insertOutbox(messages: readonly OutboxMessage[]): { skipped: string[] } {
+    return outboxWrites.insert(this.w.outbox, this.tenantId, messages);
+  }
+
+  updateOutbox(messages: readonly OutboxMessage[]): void {
+    outboxWrites.update(this.w.outbox, this.tenantId, messages);
+  }
+
+  claimOutbox(ids: readonly string[], now: Date, leaseUntil: Date): string[] {
+    return outboxWrites.claim(this.w.outbox, this.tenantId, ids, now, leaseUntil);
+  }
+
+  setChannelState(scope: string, entries: Readonly<Record<string, string | null>>): void {
+    outboxWrites.setChannelState(this.w.outbox, this.tenantId, scope, entries);
+  }
+
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): void {
     const t = this.tenantId;
     const w = this.w;
@@ -344,6 +362,7 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
     w.eraseSegmentMembers.run(t, customerId);
     w.eraseRuleFirings.run(t, customerId);
     w.eraseTimers.run(t, customerId);
+    w.outbox.eraseOutbox.run(t, customerId);
     const when = at.getTime();
     w.eraseCustomerRow.run(when, t, customerId);
     w.eraseMergeSnapshots.run(when, t, customerId);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/migrations.js';
+import { outboxListingBits } from '../src/outbox.js';
 import { firingBits, listingBits, ReadStatements, WriteStatements } from '../src/statements.js';
 
 /**
@@ -13,6 +14,25 @@ for (let bits = 0; bits < 16; bits++)
   if (!(bits & listingBits.customer)) tenantWide.add(`listConversations(${bits})`);
 for (let bits = 0; bits < 8; bits++)
   if (!(bits & (firingBits.rule | firingBits.customer))) tenantWide.add(`listRuleFirings(${bits})`);
+// Outbox listings without a conversation or state walk the tenant by recency, and stop at the page size.
+tenantWide.add('listOutbox(0)').add(`listOutbox(${outboxListingBits.cursor})`);
+
+/** Case filter combinations of the conversation listing (see listingBits), each also with a customer and a cursor. */
+const { hasCase, noCase, caseStatus, openCases, queue, assignee } = listingBits;
+const caseListings = [
+  hasCase,
+  noCase,
+  caseStatus,
+  caseStatus | openCases,
+  queue,
+  assignee,
+  hasCase | queue | assignee,
+]
+  .flatMap((bits) => [bits, bits | caseStatus | openCases | queue])
+  .flatMap((bits) => [bits, bits | listingBits.customer, bits | listingBits.cursor]);
+// Without a customer they walk the tenant by recency (or its open cases), checking the case of each.
+for (const bits of caseListings)
+  if (!(bits & listingBits.customer)) tenantWide.add(`listConversations(${bits})`);
 
 /** The index each statement of the rule engine must use (and so never sort). */
 const expectedIndexes: Record<string, RegExp> = {
@@ -44,6 +64,24 @@ const expectedIndexes: Record<string, RegExp> = {
   eraseTimers: /USING (COVERING )?INDEX rule_timers_customer \(tenant_id=\? AND subject_customer_id=\?\)/,
   updateRuleFiringActions: /USING INDEX sqlite_autoindex_rule_firings_1 \(tenant_id=\? AND id=\?\)/,
   deleteTimer: /USING INDEX sqlite_autoindex_rule_timers_1 \(tenant_id=\? AND id=\?\)/,
+  outboxById: /USING INDEX sqlite_autoindex_outbox_1 \(tenant_id=\? AND id=\?\)/,
+  outboxByKey: /USING INDEX outbox_key \(tenant_id=\? AND idempotency_key=\?\)/,
+  dueOutbox: /USING INDEX outbox_due \(tenant_id=\? AND next_attempt_at<\?\)/,
+  updateOutbox: /USING INDEX sqlite_autoindex_outbox_1 \(tenant_id=\? AND id=\?\)/,
+  claimOutbox: /USING INDEX sqlite_autoindex_outbox_1 \(tenant_id=\? AND id=\?\)/,
+  eraseOutbox: /USING (COVERING )?INDEX outbox_customer \(tenant_id=\? AND customer_id=\?\)/,
+  channelStateValue: /USING PRIMARY KEY \(tenant_id=\? AND scope=\? AND key=\?\)/,
+  deleteChannelState: /USING PRIMARY KEY \(tenant_id=\? AND scope=\? AND key=\?\)/,
+  'listOutbox(0)': /USING INDEX outbox_recent \(tenant_id=\?\)/,
+  'listOutbox(1)': /USING INDEX outbox_conversation \(tenant_id=\? AND conversation_id=\?\)/,
+  'listOutbox(2)': /USING INDEX outbox_state \(tenant_id=\? AND state=\?\)/,
+  'listOutbox(3)': /USING INDEX outbox_conversation \(tenant_id=\? AND conversation_id=\?\)/,
+  'listOutbox(4)': /USING INDEX outbox_recent \(tenant_id=\? AND \(created_at,id\)<\(\?,\?\)\)/,
+  'listOutbox(5)':
+    /USING INDEX outbox_conversation \(tenant_id=\? AND conversation_id=\? AND \(created_at,id\)<\(\?,\?\)\)/,
+  'listOutbox(6)': /USING INDEX outbox_state \(tenant_id=\? AND state=\? AND \(created_at,id\)<\(\?,\?\)\)/,
+  'listOutbox(7)':
+    /USING INDEX outbox_conversation \(tenant_id=\? AND conversation_id=\? AND \(created_at,id\)<\(\?,\?\)\)/,
 };
 
 function planOf(db: Database.Database, source: string): string {
@@ -63,7 +101,7 @@ describe('query plans', () => {
   const reads = new ReadStatements(db);
   const writes = new WriteStatements(db);
   const statements: Array<[string, string]> = [];
-  for (const set of [reads, writes]) {
+  for (const set of [reads, writes, reads.outbox, writes.outbox]) {
     for (const [name, value] of Object.entries(set)) {
       if (value && typeof value === 'object' && 'source' in value && typeof value.source === 'string') {
         statements.push([name, value.source]);
@@ -74,6 +112,10 @@ describe('query plans', () => {
     statements.push([`listConversations(${bits})`, reads.listConversations(bits).source]);
   for (let bits = 0; bits < 8; bits++)
     statements.push([`listRuleFirings(${bits})`, reads.listRuleFirings(bits).source]);
+  for (let bits = 0; bits < 8; bits++)
+    statements.push([`listOutbox(${bits})`, reads.outbox.listOutbox(bits).source]);
+  for (const bits of caseListings)
+    statements.push([`listConversations(${bits})`, reads.listConversations(bits).source]);
 
   it('covers the statements', () => {
     expect(statements.length).toBeGreaterThan(40);
@@ -81,6 +123,22 @@ describe('query plans', () => {
     expect(firingBits.cursor).toBe(4);
     const names = new Set(statements.map(([name]) => name));
     for (const name of Object.keys(expectedIndexes)) expect(names, name).toContain(name);
+  });
+
+  it("lists open cases from their own index (sorting the few), a customer's from the customer index", () => {
+    const source = (bits: number) => statements.find(([n]) => n === `listConversations(${bits})`)![1];
+    for (const bits of caseListings.filter((b) => b & openCases)) {
+      const expected =
+        bits & listingBits.customer
+          ? /USING INDEX conversations_customer \(tenant_id=\? AND customer_id=\?\)/
+          : /USING INDEX conversations_open_cases \(tenant_id=\?\)/;
+      expect(planOf(db, source(bits)), String(bits)).toMatch(expected);
+    }
+    for (const bits of caseListings.filter((b) => !(b & (openCases | listingBits.customer)))) {
+      const plan = planOf(db, source(bits));
+      expect(plan, String(bits)).toMatch(/USING INDEX conversations_recent \(tenant_id=\?/);
+      expect(plan, String(bits)).not.toMatch(/USE TEMP B-TREE/);
+    }
   });
 
   it.each(Object.entries(expectedIndexes))('%s uses its index, in order', (name, expected) => {

@@ -1,4 +1,4 @@
-import { isRapportError, type StorageReader, type UnitOfWork } from '@rapport/core';
+import { isRapportError, newCase, type StorageReader, type UnitOfWork } from '@rapport/core';
 import Database from 'better-sqlite3';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { sqliteStorage } from '../src/index.js';
@@ -392,18 +392,24 @@ describe('writes', () => {
     const none = conversation();
     const full = conversation({
       case: {
+        ...newCase(at(1000), { priority: 'high', assignee: 'agent-1' }),
         status: 'open',
-        priority: 'high',
-        queue: null,
-        assignee: 'agent-1',
-        openedAt: at(1000),
         updatedAt: at(2000),
+        sla: {
+          policyId: 'standard',
+          firstResponse: { dueAt: at(3000), metAt: null, breachedAt: null },
+          nextResponse: null,
+          resolution: null,
+          history: [{ target: 'nextResponse', dueAt: at(1500), metAt: at(1400), breachedAt: null }],
+        },
       },
     });
     await storage.unitOfWork(TENANT, async (uow) => uow.insertConversations([none, full]));
     const found = await storage.read(TENANT).findConversations([none, full]);
     expect(found).toEqual([none, full]);
     expect(found[1]?.case?.openedAt).toBeInstanceOf(Date);
+    expect(found[1]?.case?.sla?.firstResponse?.dueAt).toBeInstanceOf(Date);
+    expect(found[1]?.case?.sla?.history[0]?.metAt).toBeInstanceOf(Date);
   });
 
   it('reassigns identities, their interactions and their referrals', async () => {
