@@ -14,7 +14,9 @@ import {
 } from '@rapport/core';
 
 /** Routing: which rule opens a case in which queue, at which priority (see rules.json). */
-export const routingRules: unknown = JSON.parse(readFileSync(new URL('../rules.json', import.meta.url), 'utf8'));
+export const routingRules: unknown = JSON.parse(
+  readFileSync(new URL('../rules.json', import.meta.url), 'utf8'),
+);
 
 /**
  * Service levels, in business hours for the normal queues and round the clock for urgent cases.
@@ -88,7 +90,10 @@ export function createDesk(options: DeskOptions): Rapport {
  * Serves `POST /webhooks/<channel id>` on loopback, handing the raw request to Rapport, which
  * verifies it, acknowledges at once and stores it after.
  */
-export async function serveWebhooks(rapport: Rapport, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveWebhooks(
+  rapport: Rapport,
+  port = 0,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const match = /^\/webhooks\/([A-Za-z0-9._:-]+)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) {
@@ -100,12 +105,10 @@ export async function serveWebhooks(rapport: Rapport, port = 0): Promise<{ url: 
     req.on('end', () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      rapport.channels
-        .handleWebhook(match[1]!, { headers, body: Buffer.concat(chunks) })
-        .then(
-          (answer) => res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body),
-          () => res.writeHead(500).end(),
-        );
+      rapport.channels.handleWebhook(match[1]!, { headers, body: Buffer.concat(chunks) }).then(
+        (answer) => res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body),
+        () => res.writeHead(500).end(),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

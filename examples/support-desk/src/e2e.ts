@@ -144,7 +144,10 @@ export async function runRoundTrip(log: (line: string) => void = () => {}): Prom
     await rapport.channels.settle();
     const webhookCase = (await rapport.cases.list({ channel: 'shop' })).items[0] ?? null;
     if (!webhookCase) problems.push('the webhook opened no case');
-    else log(`   case opened in queue ${webhookCase.case?.queue} (${webhookCase.case?.priority}), assigned to ${webhookCase.case?.assignee}`);
+    else
+      log(
+        `   case opened in queue ${webhookCase.case?.queue} (${webhookCase.case?.priority}), assigned to ${webhookCase.case?.assignee}`,
+      );
 
     const [metrics] = await rapport.cases.metrics({ groupBy: 'none' });
     log(
@@ -197,7 +200,11 @@ async function findReply(
         for await (const message of client.fetch('1:*', { envelope: true })) {
           const envelope = message.envelope;
           if (envelope?.inReplyTo?.includes(messageId.replace(/[<>]/g, '')) && envelope.messageId) {
-            return { messageId: envelope.messageId, inReplyTo: envelope.inReplyTo, subject: envelope.subject ?? '' };
+            return {
+              messageId: envelope.messageId,
+              inReplyTo: envelope.inReplyTo,
+              subject: envelope.subject ?? '',
+            };
           }
         }
       } finally {

@@ -155,6 +155,8 @@ function valueArrays(first: number): { arrays: string; names: string } {
 export class OutboxStatements {
   readonly outboxByIds: Statement;
   readonly outboxByKeys: Statement;
+  /** The messages of a customer family (`$2`, customer ids), oldest first (for its export). */
+  readonly outboxOfFamily: Statement;
   readonly dueOutbox: Statement;
   readonly channelState: Statement;
   /** No conflict target: a message whose idempotency key (or id) is held is skipped; RETURNING names the others. */
@@ -181,6 +183,10 @@ export class OutboxStatements {
     this.outboxByKeys = statement(
       `SELECT ${qualified} FROM unnest($2::text[]) WITH ORDINALITY AS k(idempotency_key, ord)
        JOIN ${outbox} AS o ON o.tenant_id = $1 AND o.idempotency_key = k.idempotency_key ORDER BY k.ord`,
+    );
+    this.outboxOfFamily = statement(
+      `SELECT ${OUTBOX_COLUMNS} FROM ${outbox} WHERE tenant_id = $1 AND customer_id = ANY($2::text[])
+       ORDER BY created_at, id`,
     );
     this.dueOutbox = statement(
       `SELECT ${OUTBOX_COLUMNS} FROM ${outbox}

@@ -27,7 +27,7 @@ import type {
 import { OPEN_CASE_STATUSES, storageReaderMethods } from '@rapport/core';
 import { type Queryable, queryObjects, queryRows } from './connection.js';
 import { notOpen, storageFailure } from './errors.js';
-import { outboxReads } from './outbox.js';
+import { type OutboxRow, outboxReads, toOutbox } from './outbox.js';
 import { pageLimit, pagePosition, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
@@ -518,6 +518,7 @@ export class PostgresReader implements StorageReader {
         merges: (await of<MergeRow>(this.q.mergesOfFamily)).map(toMerge),
         segments: (await of<SegmentMemberRow>(this.q.segmentsOfFamily)).map(toSegmentMember),
         ruleFirings: (await of<RuleFiringRow>(this.q.ruleFiringsOfFamily)).map(toRuleFiring),
+        outbox: (await of<OutboxRow>(this.q.outbox.outboxOfFamily)).map(toOutbox),
       };
     });
   }

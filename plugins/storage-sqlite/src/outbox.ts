@@ -137,6 +137,8 @@ function outboxValues(m: OutboxMessage): unknown[] {
 export class OutboxReadStatements {
   readonly outboxById: Statement<[string, string], OutboxRow>;
   readonly outboxByKey: Statement<[string, string], OutboxRow>;
+  /** A customer's messages, oldest first (for its export): few, so sorted after the customer index. */
+  readonly outboxOfCustomer: Statement<[string, string], OutboxRow>;
   readonly dueOutbox: Statement<[string, number, number], OutboxRow>;
   readonly channelStateValue: Statement<[string, string, string], string>;
   private readonly listings = new Map<number, Statement<unknown[], OutboxRow>>();
@@ -147,6 +149,11 @@ export class OutboxReadStatements {
     this.outboxById = rows(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE tenant_id = ? AND id = ?`);
     this.outboxByKey = rows(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE tenant_id = ? AND idempotency_key = ?`,
+    );
+    this.outboxOfCustomer = rows(
+      // Without the hint the planner may walk the tenant's whole `outbox_recent` to skip the sort.
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox INDEXED BY outbox_customer
+       WHERE tenant_id = ? AND customer_id = ? ORDER BY created_at, id`,
     );
     this.dueOutbox = rows(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox

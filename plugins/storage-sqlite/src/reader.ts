@@ -26,7 +26,7 @@ import type {
 } from '@rapport/core';
 import { decodeCursor, OPEN_CASE_STATUSES, storageReaderMethods, type WriteLock } from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
-import { outboxReads } from './outbox.js';
+import { outboxReads, toOutbox } from './outbox.js';
 import { pageLimit, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
@@ -428,6 +428,7 @@ export class SqliteReader implements StorageReader {
         merges: [],
         segments: [],
         ruleFirings: [],
+        outbox: [],
       };
       const merges = new Map<string, MergeRecord>();
       for (const id of family) {
@@ -442,6 +443,7 @@ export class SqliteReader implements StorageReader {
         append(result.scores, this.q.scoresOfCustomer.all(this.tenantId, id), toScore);
         append(result.segments, this.q.segmentsOfCustomer.all(this.tenantId, id), toSegmentMember);
         append(result.ruleFirings, this.q.ruleFiringsOfCustomer.all(this.tenantId, id), toRuleFiring);
+        append(result.outbox, this.q.outbox.outboxOfCustomer.all(this.tenantId, id), toOutbox);
         for (const merge of this.q.mergesOf.all({ tenant: this.tenantId, customer: id }).map(toMerge)) {
           if (!merges.has(merge.id)) merges.set(merge.id, merge);
         }
@@ -453,10 +455,14 @@ export class SqliteReader implements StorageReader {
           compareText(a.segment, b.segment) ||
           compareText(a.customerId, b.customerId),
       );
-      if (family.length > 1)
+      if (family.length > 1) {
         result.ruleFirings.sort(
           (a, b) => a.firedAt.getTime() - b.firedAt.getTime() || compareText(a.id, b.id),
         );
+        result.outbox.sort(
+          (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id),
+        );
+      }
       return result;
     });
   }

@@ -228,6 +228,7 @@ describe('exportCustomer', () => {
       merges: [m],
       segments: [],
       ruleFirings: [],
+      outbox: [],
     });
   });
 

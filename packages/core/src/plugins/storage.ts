@@ -81,6 +81,8 @@ export interface CustomerExport {
   segments: SegmentMembership[];
   /** Rule firings about the customer (and those merged into it), oldest first. */
   ruleFirings: RuleFiring[];
+  /** Outbox messages to the customer (and those merged into it), oldest first (createdAt, then id). */
+  outbox: OutboxMessage[];
 }
 
 /** A range of occurrence times; `from` inclusive, `to` exclusive, either open. */
@@ -283,9 +285,10 @@ export interface UnitOfWork extends StorageReader {
   setChannelState(scope: string, entries: Readonly<Record<string, string | null>>): MaybePromise<void>;
   /**
    * Deletes a customer's identities, interactions they authored or received, conversations,
-   * consents, scores, segment memberships, rule firings and timers about them; keeps the customer row with status `erased` and no personal data; clears
-   * the personal fields of merge snapshots of this customer and referral pointers to it; and
-   * remembers the erasure keys. The runtime calls it for the customers merged into an erased one too.
+   * consents, scores, segment memberships, rule firings, timers and outbox messages about them;
+   * keeps the customer row with status `erased` and no personal data; clears the personal fields
+   * of merge snapshots of this customer and referral pointers to it; and remembers the erasure
+   * keys. The runtime calls it for the customers merged into an erased one too.
    */
   eraseCustomer(customerId: string, erasureKeys: readonly string[], at: Date): MaybePromise<void>;
 }

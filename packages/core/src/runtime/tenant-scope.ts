@@ -297,7 +297,8 @@ export class TenantScope {
     },
     /**
      * Erases a customer and the customers merged into it: identities, interactions, conversations,
-     * consents and scores go; the identities are remembered (as hashes) so they are not ingested again.
+     * consents, scores, segment memberships, rule firings, timers and replies (outbox messages)
+     * go; the identities are remembered (as hashes) so they are not ingested again.
      */
     erase: async (id: string, by: Attribution): Promise<void> => {
       this.requireCapability('eraseCustomer');

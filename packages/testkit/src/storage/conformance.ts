@@ -607,6 +607,7 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(data?.identities).toHaveLength(1);
         expect(data?.interactions).toHaveLength(2);
         expect(data?.conversations).toHaveLength(2);
+        expect(data?.outbox).toEqual([]);
       });
       it('an export includes the customers merged into the customer', async (context) => {
         requires(context, 'exportCustomer');
@@ -647,6 +648,44 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         const alone = await reader().exportCustomer(stranger);
         expect(alone?.segments).toEqual([members[3]]);
         expect(alone?.ruleFirings).toEqual([firings[2]]);
+      });
+      it('an export includes the outbox messages to the customer and those merged into it, oldest first', async (context) => {
+        requires(context, 'exportCustomer');
+        const { results } = await rapport.ingest([message(1), message(2), message(3)]);
+        const [a, b, stranger] = results.map((r) => r.customerId!) as [string, string, string];
+        await rapport.customers.merge(a, b, { reason: 'same', actor: 'user:test' });
+        const sentAt = new Date(T0 + 9);
+        const messages = [
+          sampleOutbox('to-a-late', { customerId: a, createdAt: new Date(T0 + 5) }),
+          sampleOutbox('to-b', {
+            customerId: b,
+            createdAt: new Date(T0 + 3),
+            state: 'sent',
+            attempts: 2,
+            externalId: '<sent@acme.test>',
+            sentAt,
+            updatedAt: sentAt,
+            errors: [
+              { at: new Date(T0 + 4), kind: 'transient', code: 'RAPPORT_CHANNEL_ERROR', message: 'timeout' },
+            ],
+          }),
+          // Same time as `to-b`: the id decides.
+          sampleOutbox('to-a-early', { customerId: a, createdAt: new Date(T0 + 3) }),
+          sampleOutbox('to-stranger', { customerId: stranger, createdAt: new Date(T0 + 1) }),
+          sampleOutbox('to-nobody', { customerId: null, createdAt: new Date(T0 + 2) }),
+        ];
+        await uow(async (u) => u.insertOutbox(messages));
+        const data = await reader().exportCustomer(a);
+        const expected = messages
+          .slice(0, 3)
+          .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : 1));
+        expect(data?.outbox).toEqual(expected);
+        const sent = data?.outbox.find((m) => m.idempotencyKey === 'to-b');
+        expect(sent?.createdAt).toBeInstanceOf(Date);
+        expect(sent?.sentAt).toBeInstanceOf(Date);
+        expect(sent?.errors[0]?.at).toBeInstanceOf(Date);
+        const alone = await reader().exportCustomer(stranger);
+        expect(alone?.outbox).toEqual([messages[3]]);
       });
     });
 
@@ -747,6 +786,27 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         const left = (await reader().listRuleFirings({}, { limit: 10 })).items;
         expect(left.map((f) => f.id).sort()).toEqual([keptFiring.id, anonymousFiring.id].sort());
         expect(await reader().dueTimers(new Date(T0 + 10_000), 10)).toEqual([keptTimer]);
+      });
+      it('erasing a customer deletes its outbox messages and those of customers merged into it', async (context) => {
+        requires(context, 'eraseCustomer');
+        const { results } = await rapport.ingest([message(1), message(2), message(3)]);
+        const [gone, merged, kept] = results.map((r) => r.customerId!) as [string, string, string];
+        await rapport.customers.merge(gone, merged, { reason: 'same', actor: 'user:test' });
+        const keptMessage = sampleOutbox('to-kept', { customerId: kept });
+        const anonymous = sampleOutbox('to-nobody', { customerId: null });
+        await uow(async (u) =>
+          u.insertOutbox([
+            sampleOutbox('to-gone', { customerId: gone }),
+            sampleOutbox('to-gone-sent', { customerId: gone, state: 'sent', sentAt: new Date(T0 + 1) }),
+            sampleOutbox('to-merged', { customerId: merged }),
+            keptMessage,
+            anonymous,
+          ]),
+        );
+        await rapport.customers.erase(gone, { actor: 'user:dpo' });
+        expect(await target.raw.count(TENANT, 'outbox')).toBe(2);
+        expect(await reader().findOutboxByKey(['to-gone', 'to-gone-sent', 'to-merged'])).toEqual([]);
+        expect(await reader().findOutboxByKey(['to-kept', 'to-nobody'])).toEqual([keptMessage, anonymous]);
       });
     });
 

@@ -404,6 +404,10 @@ export class MemoryReader implements StorageReader {
         .filter((f) => f.customerId !== null && family.has(f.customerId))
         .sort((a, b) => a.firedAt.getTime() - b.firedAt.getTime() || compareText(a.id, b.id))
         .map(copyFiring),
+      outbox: [...this.data.outbox.values()]
+        .filter((m) => m.customerId !== null && family.has(m.customerId))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id))
+        .map(copyOutbox),
     };
   }
 }
