@@ -22,6 +22,14 @@ export const errorCodes = {
   RAPPORT_RULE_LOOP:
     'Rules kept triggering each other (through emit or segment actions); break the cycle with a condition.',
   RAPPORT_CHANNEL_ERROR: 'A channel call failed; see `kind` for how the host treats it.',
+  RAPPORT_INVALID_CASE_TRANSITION: 'Move the case to a status allowed from its current one (see the hint).',
+  RAPPORT_WEBHOOK_SIGNATURE:
+    'The webhook is not signed with a known secret: check the secret on both sides and verify the body byte for byte, before parsing it.',
+  RAPPORT_WEBHOOK_TIMESTAMP:
+    'The webhook-timestamp is not whole Unix seconds or is outside the tolerance window: the sender signs each attempt when it sends it; check both clocks.',
+  RAPPORT_WEBHOOK_REPLAYED:
+    'This webhook-id was already accepted, so the delivery is a replay or a retry of a message already taken in.',
+  RAPPORT_WEBHOOK_SECRET: 'Give the webhook secret as `whsec_` followed by base64, or as a non-empty string.',
 } as const;
 
 /** A stable, documented error code. */

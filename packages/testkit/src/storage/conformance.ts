@@ -3,6 +3,7 @@ import {
   type Customer,
   createRapport,
   erasureKey,
+  newCase,
   newId,
   type Page,
   type PageRequest,
@@ -1248,12 +1249,10 @@ function sampleMember(
 
 function sampleCase(overrides: Partial<CaseState> = {}): CaseState {
   return {
+    ...newCase(new Date(T0 + 1000), { priority: 'high' }),
     status: 'open',
-    priority: 'high',
-    queue: null,
-    assignee: null,
-    openedAt: new Date(T0 + 1000),
     updatedAt: new Date(T0 + 2000),
+    awaitingSince: null,
     ...overrides,
   };
 }

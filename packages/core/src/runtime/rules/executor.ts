@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import type { CaseState } from '../../domain/case.js';
+import { type CaseState, newCase } from '../../domain/case.js';
 import type { Conversation } from '../../domain/conversation.js';
 import { newId } from '../../domain/ids.js';
 import type { RuleActionOutcome, RuleFiring, RuleTimer } from '../../domain/rule-records.js';
@@ -11,6 +10,7 @@ import type { UnitOfWork } from '../../plugins/storage.js';
 import { conflictKey, type PreparedAction, renderTemplate } from '../../rules/actions.js';
 import type { CustomerFacts, RuleFacts } from '../../rules/facts.js';
 import type { CompiledRule } from '../../rules/rule-set.js';
+import { signWebhook, webhookTimestamp } from '../../webhooks/sign.js';
 
 /** The model every `awardPoints` score carries. */
 export const POINTS_MODEL = { id: 'rapport.rules.points', version: '1' } as const;
@@ -259,15 +259,12 @@ export class RuleExecutor {
       const open = current !== null && current.status !== 'resolved' && current.status !== 'closed';
       if (action.type === 'openCase') {
         if (open) return 'a case is already open';
-        const opened: CaseState = {
-          status: 'new',
-          priority: (o.priority as CaseState['priority'] | undefined) ?? 'normal',
+        conversation.case = newCase(now, {
+          priority: o.priority as CaseState['priority'] | undefined,
           queue: (o.queue as string | undefined) ?? null,
-          assignee: null,
-          openedAt: now,
-          updatedAt: now,
-        };
-        conversation.case = opened;
+          openedBy: `rule:${rule.id}`,
+          openingInteractionId: facts.interaction?.id ?? null,
+        });
         changes.caseChanged = true;
         caused.push({ name: 'case.opened', extra: { conversationId: conversation.id, ruleId: rule.id } });
         return;
@@ -513,7 +510,7 @@ export class RuleExecutor {
       firedAt: now.toISOString(),
       ...summary(facts),
     });
-    const timestamp = Math.floor(now.getTime() / 1000).toString();
+    const timestamp = webhookTimestamp(now);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'webhook-id': id,
@@ -521,8 +518,9 @@ export class RuleExecutor {
       ...o.headers,
     };
     if (o.secret) {
-      const signature = createHmac('sha256', o.secret).update(`${id}.${timestamp}.${body}`).digest('base64');
-      headers['webhook-signature'] = `v1,${signature}`;
+      // The rule's secret is keyed as its UTF-8 bytes, as it always was, even when it starts with
+      // `whsec_`: decoding it now would change the signature receivers already check.
+      headers['webhook-signature'] = signWebhook({ id, timestamp: now, body }, Buffer.from(o.secret, 'utf8'));
     }
     const response = await this.deps.fetch(o.url, {
       method: 'POST',
