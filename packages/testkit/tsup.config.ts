@@ -6,4 +6,5 @@ export default packageBuild([
   'src/conformance.ts',
   'src/rules-workload/index.ts',
   'src/postgres.ts',
+  'src/mail-server.ts',
 ]);

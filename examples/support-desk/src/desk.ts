@@ -79,7 +79,7 @@ export function createDesk(options: DeskOptions): Rapport {
   return createRapport({
     storage: options.storage,
     channels,
-    cases: { open: routingRules as unknown[], sla: slaPolicies, assignment },
+    cases: { open: routingRules as { rules: unknown[] }, sla: slaPolicies, assignment },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.channelHost ? { channelHost: options.channelHost } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),

@@ -74,3 +74,4 @@ export * from './storage/memory/memory-storage.js';
 export type { TenantData as MemoryTenantData } from './storage/memory/tenant-data.js';
 export * from './storage/paging.js';
 export * from './storage/write-lock.js';
+export * from './webhooks/index.js';

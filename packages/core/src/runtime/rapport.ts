@@ -75,7 +75,7 @@ export interface CasesOptions {
    * {@link defaultCaseRules} (customer messages, mentions, replies and reviews). `false`: only
    * your rules' `openCase` actions and `cases.open()` open cases.
    */
-  open?: readonly unknown[] | false;
+  open?: readonly unknown[] | { rules: readonly unknown[] } | false;
   /** SLA policies (see docs/cases.md): targets per priority, business hours, holidays. */
   sla?: readonly unknown[];
   /**
@@ -158,7 +158,9 @@ const optionsSchema = z.object({
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null).optional(),
   cases: z
     .strictObject({
-      open: z.union([z.array(z.unknown()), z.literal(false)]).optional(),
+      open: z
+        .union([z.array(z.unknown()), z.looseObject({ rules: z.array(z.unknown()) }), z.literal(false)])
+        .optional(),
       sla: z.array(z.unknown()).optional(),
       assignment: z.unknown().optional(),
       fcrReopenWindowDays: z.number().int().min(0).max(365).optional(),

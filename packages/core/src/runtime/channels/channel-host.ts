@@ -120,6 +120,12 @@ export class ChannelHost {
   /** Starts every channel: `init` with host services, then the read and subscribe loops. */
   async start(): Promise<void> {
     for (const plugin of this.deps.channels) {
+      const connection = guardPlugin(
+        'channel',
+        plugin.id,
+        await this.initPlugin(plugin),
+      ) as ChannelConnection;
+      // Read after init: a plugin may learn its account from the remote side (whose token it is).
       const scope = channelScope(plugin);
       const status: ChannelStatus = {
         id: plugin.id,
@@ -129,11 +135,6 @@ export class ChannelHost {
         lastSyncAt: null,
         lastError: null,
       };
-      const connection = guardPlugin(
-        'channel',
-        plugin.id,
-        await this.initPlugin(plugin, scope),
-      ) as ChannelConnection;
       const hosted: Hosted = {
         plugin,
         connection,
@@ -239,7 +240,7 @@ export class ChannelHost {
     return { status: 202, body: 'accepted' };
   }
 
-  private async initPlugin(plugin: ChannelPlugin, scope: string): Promise<ChannelConnection> {
+  private async initPlugin(plugin: ChannelPlugin): Promise<ChannelConnection> {
     const { tenantId, read, unitOfWork, clock, logger } = this.deps;
     try {
       return await plugin.init({
@@ -248,9 +249,10 @@ export class ChannelHost {
         logger,
         signal: this.abort.signal,
         kv: {
-          get: async (key) => (await read(tenantId).getChannelState(scope, [key]))[key] ?? null,
+          get: async (key) =>
+            (await read(tenantId).getChannelState(channelScope(plugin), [key]))[key] ?? null,
           set: (key, value) =>
-            unitOfWork(tenantId, async (uow) => uow.setChannelState(scope, { [key]: value })),
+            unitOfWork(tenantId, async (uow) => uow.setChannelState(channelScope(plugin), { [key]: value })),
         },
       });
     } catch (error) {

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { type CaseState, newCase } from '../../domain/case.js';
 import type { Conversation } from '../../domain/conversation.js';
 import { newId } from '../../domain/ids.js';
@@ -11,6 +10,7 @@ import type { UnitOfWork } from '../../plugins/storage.js';
 import { conflictKey, type PreparedAction, renderTemplate } from '../../rules/actions.js';
 import type { CustomerFacts, RuleFacts } from '../../rules/facts.js';
 import type { CompiledRule } from '../../rules/rule-set.js';
+import { signWebhook, webhookTimestamp } from '../../webhooks/sign.js';
 
 /** The model every `awardPoints` score carries. */
 export const POINTS_MODEL = { id: 'rapport.rules.points', version: '1' } as const;
@@ -510,7 +510,7 @@ export class RuleExecutor {
       firedAt: now.toISOString(),
       ...summary(facts),
     });
-    const timestamp = Math.floor(now.getTime() / 1000).toString();
+    const timestamp = webhookTimestamp(now);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'webhook-id': id,
@@ -518,8 +518,9 @@ export class RuleExecutor {
       ...o.headers,
     };
     if (o.secret) {
-      const signature = createHmac('sha256', o.secret).update(`${id}.${timestamp}.${body}`).digest('base64');
-      headers['webhook-signature'] = `v1,${signature}`;
+      // The rule's secret is keyed as its UTF-8 bytes, as it always was, even when it starts with
+      // `whsec_`: decoding it now would change the signature receivers already check.
+      headers['webhook-signature'] = signWebhook({ id, timestamp: now, body }, Buffer.from(o.secret, 'utf8'));
     }
     const response = await this.deps.fetch(o.url, {
       method: 'POST',
