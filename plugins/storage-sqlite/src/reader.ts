@@ -41,7 +41,7 @@ import {
   toScore,
   toSegmentMember,
 } from './rows.js';
-import { firingBits, listingBits, type ReadStatements } from './statements.js';
+import { firingBits, LOOKUP_CHUNK, listingBits, type ReadStatements } from './statements.js';
 
 /** Whether the store behind a reader is still open. */
 export interface StoreLiveness {
@@ -104,9 +104,20 @@ function caseListing(filter: ConversationFilter): { bits: number; params: unknow
 }
 
 /**
- * Synchronous reads of one tenant over one connection's prepared statements. Batch lookups loop
- * a prepared statement per key: with SQLite in-process that costs a few microseconds a key and
- * needs no SQL built per call.
+ * The parameters of a bulk lookup: the tenant, then room for {@link LOOKUP_CHUNK} keys of `width`
+ * values each. Filled in place chunk after chunk.
+ */
+function lookupParameters(tenantId: string, width: number): unknown[] {
+  const params = new Array<unknown>(1 + LOOKUP_CHUNK * width);
+  params[0] = tenantId;
+  return params;
+}
+
+/**
+ * Synchronous reads of one tenant over one connection's prepared statements. Batch lookups by key
+ * ask for {@link LOOKUP_CHUNK} keys per statement call and loop a one-key statement over the rest:
+ * no SQL is built per call, and the round trips into SQLite stay few. A key asked twice may come
+ * back once; callers index the result by key.
  */
 export class SqliteReader implements StorageReader {
   constructor(
@@ -137,8 +148,22 @@ export class SqliteReader implements StorageReader {
 
   findIdentities(keys: readonly IdentityKey[]): Identity[] {
     const out: Identity[] = [];
+    let i = 0;
+    if (keys.length >= LOOKUP_CHUNK) {
+      const params = lookupParameters(this.tenantId, 2);
+      const chunked = this.q.identitiesByKeys;
+      for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
+        for (let j = 0, p = 1; j < LOOKUP_CHUNK; j++) {
+          const key = keys[i + j]!;
+          params[p++] = key.channel;
+          params[p++] = key.externalId;
+        }
+        append(out, chunked.all(params), toIdentity);
+      }
+    }
     const statement = this.q.identityByKey;
-    for (const key of keys) {
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
       const row = statement.get(this.tenantId, key.channel, key.externalId);
       if (row !== undefined) out.push(toIdentity(row));
     }
@@ -159,8 +184,23 @@ export class SqliteReader implements StorageReader {
 
   findInteractions(keys: readonly InteractionKey[]): InteractionHead[] {
     const out: InteractionHead[] = [];
+    let i = 0;
+    if (keys.length >= LOOKUP_CHUNK) {
+      const params = lookupParameters(this.tenantId, 3);
+      const chunked = this.q.interactionHeadsByKeys;
+      for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
+        for (let j = 0, p = 1; j < LOOKUP_CHUNK; j++) {
+          const key = keys[i + j]!;
+          params[p++] = key.channel;
+          params[p++] = key.account;
+          params[p++] = key.externalId;
+        }
+        for (const head of chunked.all(params)) out.push(head);
+      }
+    }
     const statement = this.q.interactionHeadByKey;
-    for (const key of keys) {
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
       const head = statement.get(this.tenantId, key.channel, key.account, key.externalId);
       if (head !== undefined) out.push(head);
     }
@@ -184,8 +224,23 @@ export class SqliteReader implements StorageReader {
 
   findConversations(keys: readonly ConversationKey[]): Conversation[] {
     const out: Conversation[] = [];
+    let i = 0;
+    if (keys.length >= LOOKUP_CHUNK) {
+      const params = lookupParameters(this.tenantId, 3);
+      const chunked = this.q.conversationsByKeys;
+      for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
+        for (let j = 0, p = 1; j < LOOKUP_CHUNK; j++) {
+          const key = keys[i + j]!;
+          params[p++] = key.channel;
+          params[p++] = key.account;
+          params[p++] = key.externalId;
+        }
+        append(out, chunked.all(params), toConversation);
+      }
+    }
     const statement = this.q.conversationByKey;
-    for (const key of keys) {
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
       const row = statement.get(this.tenantId, key.channel, key.account, key.externalId);
       if (row !== undefined) out.push(toConversation(row));
     }
@@ -375,8 +430,18 @@ export class SqliteReader implements StorageReader {
 
   findErasures(keys: readonly string[]): string[] {
     const out: string[] = [];
+    let i = 0;
+    if (keys.length >= LOOKUP_CHUNK) {
+      const params = lookupParameters(this.tenantId, 1);
+      const chunked = this.q.erasuresByKeys;
+      for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
+        for (let j = 0; j < LOOKUP_CHUNK; j++) params[1 + j] = keys[i + j];
+        for (const key of chunked.all(params)) out.push(key);
+      }
+    }
     const statement = this.q.erasureExists;
-    for (const key of keys) {
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
       if (statement.get(this.tenantId, key) !== undefined) out.push(key);
     }
     return out;

@@ -27,6 +27,11 @@ export const itemRefSchema = externalIdSchema;
 /** ISO 4217 currency code. */
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
 
+/** An issue raised across fields (as `superRefine`'s `addIssue` would raise it). */
+function crossFieldIssue(input: unknown, field: string, message: string): z.core.$ZodRawIssue {
+  return { code: 'custom', path: [field], message, input, continue: true };
+}
+
 /**
  * What a channel (or an import) hands to the ingest pipeline. Strict: unknown keys are rejected so
  * typos surface; anything channel-specific goes under `metadata`.
@@ -68,15 +73,18 @@ export const interactionInputSchema = z
     metadata: metadataSchema.optional(),
   })
   .strict()
-  .superRefine((item, ctx) => {
+  // A plain check rather than superRefine: the same issues, without a closure and an extra
+  // property put on every payload this schema parses.
+  .check((payload) => {
+    const item = payload.value;
     if (item.kind === 'purchase' && item.amount === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a purchase needs an amount' });
+      payload.issues.push(crossFieldIssue(item, 'amount', 'a purchase needs an amount'));
     }
     if (item.amount !== undefined && item.currency === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'an amount needs a currency' });
+      payload.issues.push(crossFieldIssue(item, 'currency', 'an amount needs a currency'));
     }
     if (item.kind === 'referral' && item.referred === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['referred'], message: 'a referral needs the referred person' });
+      payload.issues.push(crossFieldIssue(item, 'referred', 'a referral needs the referred person'));
     }
   });
 

@@ -15,6 +15,18 @@ export interface IdentityRef {
   email?: string | undefined;
   verified?: boolean | undefined;
   links?: IdentityRef[] | undefined;
+  /** {@link identityKeyString} of the ref, worked out once (see {@link refKey}). */
+  key?: string | undefined;
+}
+
+/** The lookup key of a ref, computed on first use and kept on it: a batch asks for it several times. */
+export function refKey(ref: IdentityRef): string {
+  let key = ref.key;
+  if (key === undefined) {
+    key = identityKeyString(ref);
+    ref.key = key;
+  }
+  return key;
 }
 
 /** Fills in the channel of an identity input (and of its links) and normalises the email. */
@@ -32,13 +44,16 @@ export function toIdentityRef(input: IdentityInput, channel: string): IdentityRe
       handle: link.handle,
       email: link.email?.trim().toLowerCase(),
       verified: link.verified,
+      key: undefined,
     })),
+    key: undefined,
   };
 }
 
 function collectKeys(ref: IdentityRef, into: Map<string, IdentityRef>): void {
-  into.set(identityKeyString(ref), ref);
-  for (const link of ref.links ?? []) into.set(identityKeyString(link), link);
+  into.set(refKey(ref), ref);
+  const links = ref.links;
+  if (links !== undefined) for (const link of links) into.set(refKey(link), link);
 }
 
 /**
@@ -70,14 +85,19 @@ export class BatchIdentityResolver {
     const found = await this.uow.findIdentities([...wanted.values()]);
     for (const identity of found) this.known.set(identityKeyString(identity), identity);
 
-    const missing = [...wanted].filter(([key]) => !this.known.has(key)).map(([, ref]) => ref);
-    if (missing.length === 0) return;
-    const hashes = new Map(missing.map((ref) => [erasureKey(ref), identityKeyString(ref)]));
+    // Map.forEach, not entries(): no [key, value] pair allocated per ref.
+    const hashes = new Map<string, string>();
+    const emails = new Set<string>();
+    wanted.forEach((ref, key) => {
+      if (this.known.has(key)) return;
+      hashes.set(erasureKey(ref), key);
+      if (ref.verified && ref.email) emails.add(ref.email);
+    });
+    if (hashes.size === 0) return;
     for (const hash of await this.uow.findErasures([...hashes.keys()])) this.erased.add(hashes.get(hash)!);
 
-    const emails = [...new Set(missing.filter((r) => r.verified && r.email).map((r) => r.email!))];
-    if (emails.length > 0) {
-      const owners = await this.uow.findIdentitiesByVerifiedEmail(emails);
+    if (emails.size > 0) {
+      const owners = await this.uow.findIdentitiesByVerifiedEmail([...emails]);
       owners.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
       for (const owner of owners) {
         if (!this.verifiedEmailOwner.has(owner.email!))
@@ -88,17 +108,18 @@ export class BatchIdentityResolver {
 
   /**
    * The identity for `ref`, created (with its customer) on first sight; null when the identity
-   * belongs to an erased customer.
+   * belongs to an erased customer. Synchronous unless `ref` has links (applying one may merge
+   * customers, which reads and writes the store): the ingest loop then skips a promise per item.
    */
-  async resolve(ref: IdentityRef, source: string): Promise<Identity | null> {
-    const key = identityKeyString(ref);
+  resolve(ref: IdentityRef, source: string): Identity | null | Promise<Identity | null> {
+    const key = refKey(ref);
     let identity = this.known.get(key);
     if (!identity) {
       if (this.erased.has(key)) return null;
       let customerId: string | undefined;
       let reason: LinkReason = 'first-sight';
       for (const link of ref.links ?? []) {
-        const linked = this.known.get(identityKeyString(link));
+        const linked = this.known.get(refKey(link));
         if (linked) {
           customerId = linked.customerId;
           reason = 'channel-link';
@@ -110,8 +131,13 @@ export class BatchIdentityResolver {
         if (customerId !== undefined) reason = 'verified-email';
       }
       if (customerId === undefined) customerId = this.createCustomer(ref).id;
-      identity = this.createIdentity(ref, customerId, source, ref.verified ?? false, reason);
+      identity = this.createIdentity(ref, key, customerId, source, ref.verified ?? false, reason);
     }
+    if (ref.links === undefined || ref.links.length === 0) return identity;
+    return this.applyLinks(ref, key, identity);
+  }
+
+  private async applyLinks(ref: IdentityRef, key: string, identity: Identity): Promise<Identity> {
     for (const link of ref.links ?? []) await this.link(identity, link, ref.channel);
     return this.known.get(key) ?? identity;
   }
@@ -150,6 +176,7 @@ export class BatchIdentityResolver {
 
   private createIdentity(
     ref: IdentityRef,
+    key: string,
     customerId: string,
     source: string,
     verified: boolean,
@@ -168,7 +195,7 @@ export class BatchIdentityResolver {
       source,
       createdAt: this.now,
     };
-    this.known.set(identityKeyString(ref), identity);
+    this.known.set(key, identity);
     this.newIdentities.push(identity);
     if (verified && identity.email && !this.verifiedEmailOwner.has(identity.email)) {
       this.verifiedEmailOwner.set(identity.email, customerId);
@@ -179,12 +206,13 @@ export class BatchIdentityResolver {
 
   /** Applies an explicit link from `channel`: the linked identity is the same person. */
   private async link(identity: Identity, link: IdentityRef, channel: string): Promise<void> {
-    const key = identityKeyString(link);
+    const key = refKey(link);
     const linked = this.known.get(key);
     if (!linked) {
       if (!this.erased.has(key)) {
         this.createIdentity(
           link,
+          key,
           identity.customerId,
           `link:${channel}`,
           link.verified ?? false,

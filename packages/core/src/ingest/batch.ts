@@ -1,16 +1,18 @@
 import type { Conversation } from '../domain/conversation.js';
 import { deriveEffort } from '../domain/effort.js';
+import type { Identity } from '../domain/identity.js';
 import { newId } from '../domain/ids.js';
-import {
-  type Interaction,
-  type InteractionHead,
-  type InteractionScore,
-  interactionKeyString,
-  type ParsedInteractionInput,
+import type {
+  Interaction,
+  InteractionHead,
+  InteractionKey,
+  InteractionScore,
+  ParsedInteractionInput,
 } from '../domain/interaction.js';
 import type { PendingEvents } from '../events/events.js';
 import { BatchIdentityResolver, type IdentityRef, toIdentityRef } from '../identity/batch-resolver.js';
 import type { ConversationTouch, InteractionContentUpdate, UnitOfWork } from '../plugins/storage.js';
+import { InteractionKeyMap } from './key-map.js';
 import type { PipelineDeps } from './pipeline.js';
 import type { IngestItemResult } from './results.js';
 
@@ -22,10 +24,11 @@ export interface Occurrence {
 
 /** All occurrences of one dedupe key in a batch, in input order. */
 interface KeyGroup {
-  key: string;
+  /** The first occurrence's input; its channel, account and externalId are the group's key. */
+  first: ParsedInteractionInput;
   occurrences: Occurrence[];
   /** The customer's identity in the kept occurrence, worked out once in prefetch. */
-  customerSide?: IdentityRef | null;
+  customerSide: IdentityRef | null | undefined;
 }
 
 const version = (input: ParsedInteractionInput): number => input.version ?? 0;
@@ -40,15 +43,18 @@ function latest(group: KeyGroup): Occurrence {
 /** The work of one batch, inside its unit of work. */
 export class TenantBatch {
   private readonly resolver: BatchIdentityResolver;
-  private readonly heads = new Map<string, InteractionHead>();
-  private readonly conversationsByKey = new Map<string, Conversation>();
+  private readonly heads = new InteractionKeyMap<InteractionHead>();
+  private readonly conversationsByKey = new InteractionKeyMap<Conversation>();
   /** Conversation of each item stored in this batch, by interaction key. */
-  private readonly conversationOfItem = new Map<string, string>();
+  private readonly conversationOfItem = new InteractionKeyMap<string>();
   /** Conversations this batch starts, by id: written once, with their final count and dates. */
   private readonly newConversations = new Map<string, Conversation>();
   private readonly touches = new Map<string, ConversationTouch>();
   private readonly inserts: Interaction[] = [];
-  private readonly insertedBy = new Map<string, KeyGroup>();
+  /** The group of each insert, at the same index as in {@link inserts}. */
+  private readonly insertedGroups: KeyGroup[] = [];
+  /** `ingest:<channel>` per channel, so each new identity does not build its own copy. */
+  private readonly sources = new Map<string, string>();
   private readonly updates: Array<{
     update: InteractionContentUpdate;
     head: InteractionHead;
@@ -68,56 +74,68 @@ export class TenantBatch {
   async run(occurrences: Occurrence[]): Promise<void> {
     const groups = this.groupByKey(occurrences);
     await this.prefetch(groups);
-    for (const group of groups) await this.process(group);
+    // Most items resolve without touching the store: only those that do cost a promise.
+    for (const group of groups) {
+      const pending = this.process(group);
+      if (pending !== undefined) await pending;
+    }
     await this.write();
   }
 
   private groupByKey(occurrences: Occurrence[]): KeyGroup[] {
-    const byKey = new Map<string, KeyGroup>();
+    const byKey = new InteractionKeyMap<KeyGroup>();
+    const groups: KeyGroup[] = [];
     for (const o of occurrences) {
-      const key = interactionKeyString(o.input);
-      const group = byKey.get(key);
+      const { channel, account, externalId } = o.input;
+      const group = byKey.get(channel, account, externalId);
       if (group) group.occurrences.push(o);
-      else byKey.set(key, { key, occurrences: [o] });
+      else {
+        const created: KeyGroup = { first: o.input, occurrences: [o], customerSide: undefined };
+        byKey.set(channel, account, externalId, created);
+        groups.push(created);
+      }
     }
-    return [...byKey.values()];
+    return groups;
   }
 
   /** Every read the batch needs, in a few bulk calls. */
   private async prefetch(groups: KeyGroup[]): Promise<void> {
-    const keys = new Map<string, { channel: string; account: string; externalId: string }>();
+    // The items and their parents. A key asked twice is harmless: heads are kept by key.
+    const keys: InteractionKey[] = [];
+    const parents = new InteractionKeyMap<true>();
     for (const g of groups) {
-      const input = g.occurrences[0]!.input;
-      keys.set(g.key, input);
-      if (input.parent !== undefined) {
-        const parent = { channel: input.channel, account: input.account, externalId: input.parent };
-        keys.set(interactionKeyString(parent), parent);
+      const input = g.first;
+      keys.push(input);
+      if (input.parent !== undefined && !parents.has(input.channel, input.account, input.parent)) {
+        parents.set(input.channel, input.account, input.parent, true);
+        keys.push({ channel: input.channel, account: input.account, externalId: input.parent });
       }
     }
-    for (const head of await this.uow.findInteractions([...keys.values()])) {
-      this.heads.set(interactionKeyString(head), head);
+    for (const head of await this.uow.findInteractions(keys)) {
+      this.heads.set(head.channel, head.account, head.externalId, head);
     }
 
     const refs: IdentityRef[] = [];
-    const threadKeys = new Map<string, { channel: string; account: string; externalId: string }>();
+    const threads: InteractionKey[] = [];
+    const threadSeen = new InteractionKeyMap<true>();
     for (const g of groups) {
-      if (this.heads.has(g.key)) continue;
+      const first = g.first;
+      if (this.heads.has(first.channel, first.account, first.externalId)) continue;
       const input = latest(g).input;
       const customerSide = this.customerSide(input);
       g.customerSide = customerSide;
       if (customerSide) refs.push(customerSide);
       if (input.referred) refs.push(toIdentityRef(input.referred, input.channel));
-      const thread = {
-        channel: input.channel,
-        account: input.account,
-        externalId: this.threadCandidate(input),
-      };
-      threadKeys.set(interactionKeyString(thread), thread);
+      const threadId = this.threadCandidate(input);
+      if (!threadSeen.has(input.channel, input.account, threadId)) {
+        threadSeen.set(input.channel, input.account, threadId, true);
+        threads.push({ channel: input.channel, account: input.account, externalId: threadId });
+      }
     }
     await this.resolver.prefetch(refs);
-    if (threadKeys.size > 0) {
-      for (const c of await this.uow.findConversations([...threadKeys.values()])) {
-        this.conversationsByKey.set(interactionKeyString(c), c);
+    if (threads.length > 0) {
+      for (const c of await this.uow.findConversations(threads)) {
+        this.conversationsByKey.set(c.channel, c.account, c.externalId, c);
       }
     }
   }
@@ -133,8 +151,10 @@ export class TenantBatch {
     return input.thread ?? input.parent ?? input.externalId;
   }
 
-  private async process(group: KeyGroup): Promise<void> {
-    const head = this.heads.get(group.key);
+  /** Works out one key's outcome; returns a promise only when resolving its people needed the store. */
+  private process(group: KeyGroup): Promise<void> | undefined {
+    const { first } = group;
+    const head = this.heads.get(first.channel, first.account, first.externalId);
     const winner = latest(group);
     let seen = head ? head.version : -1;
     for (const o of group.occurrences) {
@@ -150,21 +170,50 @@ export class TenantBatch {
         o.result.customerId = head.customerId;
       }
       if (version(winner.input) > head.version) this.queueUpdate(head, winner.input);
-      return;
+      return undefined;
     }
 
     const input = winner.input;
     const customerSide = group.customerSide === undefined ? this.customerSide(input) : group.customerSide;
-    const identity = customerSide
-      ? await this.resolver.resolve(customerSide, `ingest:${input.channel}`)
-      : null;
+    const identity = customerSide ? this.resolver.resolve(customerSide, this.sourceOf(input.channel)) : null;
+    if (identity instanceof Promise) {
+      return identity.then((resolved) => this.afterActor(group, input, customerSide, resolved));
+    }
+    return this.afterActor(group, input, customerSide, identity);
+  }
+
+  private afterActor(
+    group: KeyGroup,
+    input: ParsedInteractionInput,
+    customerSide: IdentityRef | null,
+    identity: Identity | null,
+  ): Promise<void> | undefined {
     if (customerSide && identity === null) {
       for (const o of group.occurrences) o.result.status = 'suppressed';
-      return;
+      return undefined;
     }
-    const referred = input.referred
-      ? await this.resolver.resolve(toIdentityRef(input.referred, input.channel), `ingest:${input.channel}`)
-      : null;
+    if (input.referred === undefined) {
+      this.store(group, input, identity, null);
+      return undefined;
+    }
+    const referred = this.resolver.resolve(
+      toIdentityRef(input.referred, input.channel),
+      this.sourceOf(input.channel),
+    );
+    if (referred instanceof Promise) {
+      return referred.then((resolved) => this.store(group, input, identity, resolved));
+    }
+    this.store(group, input, identity, referred);
+    return undefined;
+  }
+
+  /** Builds the new interaction of a key and queues it, with its conversation's changes. */
+  private store(
+    group: KeyGroup,
+    input: ParsedInteractionInput,
+    identity: Identity | null,
+    referred: Identity | null,
+  ): void {
     const customerId = identity?.customerId ?? null;
     const effort = input.effort ?? deriveEffort(input.kind, input.text, this.deps.kinds);
     // A purchase, a referral or a like on nothing in particular starts no conversation; answers
@@ -203,17 +252,27 @@ export class TenantBatch {
       scores: [],
       metadata: input.metadata ?? {},
     };
-    interaction.scores = this.annotate(interaction);
+    if (this.deps.annotators.length > 0) interaction.scores = this.annotate(interaction);
     if (conversationId !== null) {
-      this.conversationOfItem.set(group.key, conversationId);
+      this.conversationOfItem.set(input.channel, input.account, input.externalId, conversationId);
       this.touch(conversationId, interaction);
     }
     this.inserts.push(interaction);
-    this.insertedBy.set(interaction.id, group);
+    this.insertedGroups.push(group);
     for (const o of group.occurrences) {
       o.result.interactionId = interaction.id;
       o.result.customerId = customerId;
     }
+  }
+
+  /** `ingest:<channel>`, the source recorded on identities first seen in this batch. */
+  private sourceOf(channel: string): string {
+    let source = this.sources.get(channel);
+    if (source === undefined) {
+      source = `ingest:${channel}`;
+      this.sources.set(channel, source);
+    }
+    return source;
   }
 
   private annotate(interaction: Interaction): InteractionScore[] {
@@ -233,32 +292,34 @@ export class TenantBatch {
    * the key its children used, so they meet.
    */
   private conversationFor(input: ParsedInteractionInput, customerId: string | null): string {
+    const { channel, account } = input;
     if (input.thread === undefined && input.parent !== undefined) {
-      const parentKey = interactionKeyString({
-        channel: input.channel,
-        account: input.account,
-        externalId: input.parent,
-      });
-      const known = this.heads.get(parentKey)?.conversationId ?? this.conversationOfItem.get(parentKey);
+      const known =
+        this.heads.get(channel, account, input.parent)?.conversationId ??
+        this.conversationOfItem.get(channel, account, input.parent);
       if (known) return known;
     }
-    const key = { channel: input.channel, account: input.account, externalId: this.threadCandidate(input) };
-    const keyString = interactionKeyString(key);
-    const existing = this.conversationsByKey.get(keyString);
+    const externalId = this.threadCandidate(input);
+    const existing = this.conversationsByKey.get(channel, account, externalId);
     if (existing) return existing.id;
     const conversation: Conversation = {
       id: newId(),
       tenantId: this.uow.tenantId,
-      ...key,
+      channel,
+      account,
+      externalId,
       customerId,
       startedAt: input.occurredAt,
       lastInteractionAt: input.occurredAt,
       interactionCount: 0,
       case: null,
     };
-    this.conversationsByKey.set(keyString, conversation);
+    this.conversationsByKey.set(channel, account, externalId, conversation);
     this.newConversations.set(conversation.id, conversation);
-    this.events.add('conversation.started', () => ({ tenantId: this.uow.tenantId, conversation }));
+    // Asked here too, so that nobody listening costs no payload closure per conversation.
+    if (this.deps.emitter.wants('conversation.started')) {
+      this.events.add('conversation.started', () => ({ tenantId: this.uow.tenantId, conversation }));
+    }
     return conversation.id;
   }
 
@@ -325,8 +386,9 @@ export class TenantBatch {
     }
     if (this.touches.size > 0) await uow.touchConversations([...this.touches.values()]);
 
+    const received = this.deps.emitter.wants('interaction.received');
     for (const interaction of this.inserts) {
-      this.events.add('interaction.received', () => ({ tenantId: uow.tenantId, interaction }));
+      if (received) this.events.add('interaction.received', () => ({ tenantId: uow.tenantId, interaction }));
       this.handOff(interaction.customerId, interaction.id);
     }
     for (const { head, previous } of this.updates) {
@@ -352,8 +414,9 @@ export class TenantBatch {
       const interaction = this.inserts[i]!;
       if (!gone.has(interaction.id)) continue;
       this.inserts.splice(i, 1);
+      const [group] = this.insertedGroups.splice(i, 1);
       if (interaction.conversationId !== null) this.untouch(interaction.conversationId);
-      for (const o of this.insertedBy.get(interaction.id)?.occurrences ?? []) o.result.status = 'duplicate';
+      for (const o of group!.occurrences) o.result.status = 'duplicate';
     }
   }
 
