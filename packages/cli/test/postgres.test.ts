@@ -1,8 +1,12 @@
 import { join } from 'node:path';
+import { migrations } from '@rapport/storage-postgres';
 import { createTestDatabase, type TestDatabase } from '@rapport/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type MigrateReport, redactUrl, type StatsReport } from '../src/index.js';
 import { rapport, rapportJson, repoRoot, tempDir, twcsFixture } from './helpers.js';
+
+/** The schema version this release migrates to. */
+const LATEST = migrations.length;
 
 // A database of this file's own in the Postgres of the run (RAPPORT_TEST_PG_URL, or embedded).
 let database: TestDatabase;
@@ -108,7 +112,7 @@ describe('rapport migrate', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      `Postgres schema "rapport" at ${redactUrl(url)}: schema version 1, up to date (nothing to apply)\n`,
+      `Postgres schema "rapport" at ${redactUrl(url)}: schema version ${LATEST}, up to date (nothing to apply)\n`,
     );
   });
 
@@ -119,12 +123,14 @@ describe('rapport migrate', () => {
       store: 'postgres',
       schema: 'cli_migrated',
       from: 0,
-      to: 1,
-      latest: 1,
-      applied: [1],
+      to: LATEST,
+      latest: LATEST,
+      applied: migrations.map((m) => m.version),
     });
-    const { rows } = await database.sql('SELECT version FROM cli_migrated.rapport_migrations');
-    expect(rows).toEqual([{ version: 1 }]);
+    const { rows } = await database.sql(
+      'SELECT version FROM cli_migrated.rapport_migrations ORDER BY version',
+    );
+    expect(rows).toEqual(migrations.map((m) => ({ version: m.version })));
     const again = await rapport(['migrate', '--storage', `${url}?schema=cli_migrated`]);
     expect(again.stdout).toContain('"cli_migrated"');
     expect(again.stdout).toContain('up to date');
