@@ -1,0 +1,181 @@
+import {
+  type Logger,
+  type MaybePromise,
+  type PluginContext,
+  parseOrThrow,
+  parsePluginOptions,
+  SCORING_SPEC_VERSION,
+  type ScoreModel,
+  type ScoreRecomputeInput,
+  type ScoreResult,
+  type ScoringPlugin,
+  silentLogger,
+} from '@rapport/core';
+import { z } from 'zod';
+import { version } from '../package.json';
+import { type Advocate, advocatesOptionsSchema, defaultAdvocacyWeights } from './advocates.js';
+import { PLUGIN } from './errors.js';
+
+/** Id of the model behind advocacy scores. */
+export const ADVOCACY_MODEL_ID = 'advocacy-evidence';
+/** Version of the advocacy model: changes whenever the same interactions could score otherwise. */
+export const ADVOCACY_MODEL_VERSION = '1';
+/** Name of the customer score. */
+export const ADVOCACY_SCORE_NAME = 'advocacy';
+
+/** Finds a customer's precomputed advocacy score somewhere else than the plugin's own table. */
+export type AdvocacyLookup = (
+  tenantId: string,
+  customerId: string,
+) => MaybePromise<ScoreResult | readonly ScoreResult[] | undefined>;
+
+const weightsSchema = advocatesOptionsSchema.shape.weights;
+
+/** Schema of the options of {@link advocacyScoring}. Unknown keys are rejected so typos surface. */
+export const advocacyScoringOptionsSchema = z
+  .object({
+    weights: weightsSchema.describe(
+      'The weights the scores were computed with, declared as the model’s parameters (default: the defaults of findAdvocates).',
+    ),
+    lookup: z
+      .custom<AdvocacyLookup>((value) => typeof value === 'function', 'must be a function')
+      .optional()
+      .describe(
+        'Reads precomputed scores from elsewhere (a cache, a file) instead of the table filled by `setScores`.',
+      ),
+  })
+  .strict();
+
+/** Options of {@link advocacyScoring}. */
+export type AdvocacyScoringOptions = z.input<typeof advocacyScoringOptionsSchema>;
+
+/** The model of advocacy scores computed with `weights`. */
+export function advocacyModel(
+  weights: Readonly<Record<string, number>> = defaultAdvocacyWeights,
+): ScoreModel {
+  return { id: ADVOCACY_MODEL_ID, version: ADVOCACY_MODEL_VERSION, params: { ...weights } };
+}
+
+/**
+ * Advocacy scores by customer id, from {@link findAdvocates}' result, ready for
+ * {@link AdvocacyScoringPlugin.setScores}: each is `{ name: 'advocacy', value: score, model }`.
+ * Advocates known only by a channel identity (interaction inputs, not stored) have no customer
+ * id and are left out.
+ *
+ * @param weights - the weights given to `findAdvocates`, recorded as the model's parameters.
+ */
+export function advocacyScores(
+  advocates: readonly Advocate[],
+  weights?: Partial<Record<keyof typeof defaultAdvocacyWeights, number>>,
+): Map<string, ScoreResult> {
+  const resolved = parseOrThrow(weightsSchema, weights ?? {}, 'RAPPORT_INVALID_INPUT', 'advocacy weights', {
+    '': 'give weights as { "accepted-answer": 3, ... }, as findAdvocates takes them',
+  });
+  const model = advocacyModel(resolved);
+  const scores = new Map<string, ScoreResult>();
+  for (const advocate of advocates) {
+    if (advocate.customerId === null) continue;
+    scores.set(advocate.customerId, { name: ADVOCACY_SCORE_NAME, value: advocate.score, model });
+  }
+  return scores;
+}
+
+const scoreResultSchema = z
+  .object({
+    name: z.string().min(1),
+    value: z.number().finite(),
+    model: z.object({
+      id: z.string().min(1),
+      version: z.string().min(1),
+      params: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .strict();
+
+const scoreTableSchema = z.array(z.tuple([z.string().min(1), scoreResultSchema]));
+
+/** A scoring plugin that hands out advocacy scores computed over a whole tenant. */
+export interface AdvocacyScoringPlugin extends ScoringPlugin {
+  /**
+   * Replaces the tenant's table of scores (customer id → score), usually
+   * `advocacyScores(findAdvocates(...))`. Later `recompute` calls read from it.
+   */
+  setScores(
+    tenantId: string,
+    scores: ReadonlyMap<string, ScoreResult> | Iterable<readonly [string, ScoreResult]>,
+  ): void;
+  /** Forgets the table of one tenant, or of every tenant. */
+  clearScores(tenantId?: string): void;
+}
+
+/**
+ * The advocacy scoring plugin. Advocacy is seen in other people's interactions (the asker's
+ * accept, the votes on an answer, the referred customer's purchase), which a customer's own
+ * timeline does not hold, so `recompute` does not compute it: compute the tenant's advocates in
+ * one pass over all its interactions ({@link findAdvocates}), hand the scores over with
+ * `setScores`, and `recompute` returns the customer's `advocacy` score with the model
+ * `{ id: 'advocacy-evidence', version, params: weights }`. A customer without evidence gets none.
+ *
+ * @example
+ * ```ts
+ * const advocacy = advocacyScoring();
+ * const rapport = createRapport({ storage, scoring: [advocacy] });
+ * // nightly:
+ * const advocates = await findAdvocates(storedInteractions(storage.read('default')));
+ * advocacy.setScores('default', advocacyScores(advocates));
+ * await rapport.scores.recompute(customerId);
+ * ```
+ */
+export function advocacyScoring(options?: AdvocacyScoringOptions): AdvocacyScoringPlugin {
+  const { weights, lookup } = parsePluginOptions(
+    advocacyScoringOptionsSchema,
+    options,
+    'advocacyScoring',
+    PLUGIN,
+  );
+  const tables = new Map<string, Map<string, ScoreResult>>();
+  let logger: Logger = silentLogger;
+
+  const plugin: AdvocacyScoringPlugin = {
+    id: PLUGIN,
+    version,
+    specVersion: SCORING_SPEC_VERSION,
+    capabilities: { annotate: false, incremental: false, recompute: true },
+    models: [advocacyModel(weights)],
+    init(context: PluginContext) {
+      logger = context.logger;
+    },
+    setScores(tenantId, scores) {
+      const entries = parseOrThrow(
+        scoreTableSchema,
+        [...(scores as Iterable<readonly [string, ScoreResult]>)],
+        'RAPPORT_INVALID_INPUT',
+        'advocacy scores',
+        { '': 'give scores as [customerId, { name, value, model }] pairs, as advocacyScores returns them' },
+      );
+      tables.set(tenantId, new Map(entries as Array<[string, ScoreResult]>));
+    },
+    clearScores(tenantId) {
+      if (tenantId === undefined) tables.clear();
+      else tables.delete(tenantId);
+    },
+    async recompute(input: ScoreRecomputeInput): Promise<ScoreResult[]> {
+      if (lookup) {
+        const found = await lookup(input.tenantId, input.customerId);
+        if (found === undefined) return [];
+        return Array.isArray(found) ? [...found] : [found as ScoreResult];
+      }
+      const table = tables.get(input.tenantId);
+      if (!table) {
+        logger.warn('advocacy: no scores loaded for this tenant; call setScores first', {
+          plugin: PLUGIN,
+          tenantId: input.tenantId,
+        });
+        return [];
+      }
+      const score = table.get(input.customerId);
+      return score ? [score] : [];
+    },
+  };
+  return plugin satisfies ScoringPlugin;
+}
