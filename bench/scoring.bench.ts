@@ -3,19 +3,23 @@
  * user would otherwise pick exists, that library on the same input in the same run.
  *
  * - CLV: BG/NBD, Pareto/NBD and Gamma-Gamma fits on CDNOW, and BG/NBD on 100k simulated customers;
+ * - engagement: an effort-weighted, decayed recompute over 1M interactions, and the same through
+ *   incremental updates (which must agree);
  * - sentiment: VADER texts/s over the tweets corpus repeated to ~100k texts;
  * - influence: graph build, PageRank, personalized PageRank and HITS on 1M edges, against
  *   graphology + graphology-metrics on the same graph.
  *
- * Sections: RAPPORT_BENCH_SCORING (comma-separated: clv, sentiment, influence), default all.
+ * Sections: RAPPORT_BENCH_SCORING (comma-separated: clv, engagement, sentiment, influence), default all.
  */
 import type { BenchResult, BenchRow } from './harness.js';
 import { measure as measureClv } from './scoring-clv.js';
+import { measure as measureEngagement } from './scoring-engagement.js';
 import { measure as measureInfluence } from './scoring-influence.js';
 import { measure as measureSentiment } from './scoring-sentiment.js';
 
 const sections = {
   clv: measureClv,
+  engagement: measureEngagement,
   sentiment: measureSentiment,
   influence: measureInfluence,
 } as const;
