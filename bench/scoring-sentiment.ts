@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Interaction } from '@rapport/core';
 import { sentimentScoring, vader } from '@rapport/scoring-sentiment';
+import { storedInteraction } from '@rapport/testkit';
 
 /** One row of the scoring benchmark table. */
 export interface ScoringMeasurement {
@@ -63,35 +64,14 @@ function time(fn: () => number, passes = PASSES): { seconds: number; check: numb
 }
 
 function interactionOf(text: string, i: number): Interaction {
-  const at = new Date(Date.UTC(2024, 0, 1) + i * 1000);
-  return {
-    id: `int_${i}`,
-    tenantId: 'default',
+  return storedInteraction({
     channel: 'bench',
-    account: '@acme',
-    externalId: `t-${i}`,
-    version: 0,
-    direction: 'inbound',
     kind: 'mention',
-    effort: 'contribution',
     text,
     language: i % 10 === 0 ? 'en' : null,
-    occurredAt: at,
-    receivedAt: at,
-    customerId: null,
-    identityId: null,
+    occurredAt: new Date(Date.UTC(2024, 0, 1) + i * 1000),
     actorExternalId: `user-${i}`,
-    actorHandle: null,
-    conversationId: null,
-    thread: null,
-    parent: null,
-    amount: null,
-    currency: null,
-    referredIdentityId: null,
-    referredCustomerId: null,
-    scores: [],
-    metadata: {},
-  };
+  });
 }
 
 const rate = (count: number, seconds: number, unit: string) =>

@@ -23,6 +23,7 @@ export * from './events/events.js';
 export * from './ingest/results.js';
 export * from './plugins/channel.js';
 export * from './plugins/plugin.js';
+export * from './plugins/precomputed-scores.js';
 export * from './plugins/scoring.js';
 export * from './plugins/storage.js';
 export * from './plugins/storage-raw-queries.js';

@@ -1,15 +1,12 @@
 import {
-  type Logger,
-  type MaybePromise,
-  type PluginContext,
+  type PrecomputedScoringPlugin,
   parseOrThrow,
   parsePluginOptions,
-  SCORING_SPEC_VERSION,
+  precomputedScoring,
+  type ScoreLookup,
   type ScoreModel,
-  type ScoreRecomputeInput,
   type ScoreResult,
-  type ScoringPlugin,
-  silentLogger,
+  scoreLookupOptionSchema,
 } from '@rapport/core';
 import { z } from 'zod';
 import { version } from '../package.json';
@@ -24,10 +21,7 @@ export const ADVOCACY_MODEL_VERSION = '1';
 export const ADVOCACY_SCORE_NAME = 'advocacy';
 
 /** Finds a customer's precomputed advocacy score somewhere else than the plugin's own table. */
-export type AdvocacyLookup = (
-  tenantId: string,
-  customerId: string,
-) => MaybePromise<ScoreResult | readonly ScoreResult[] | undefined>;
+export type AdvocacyLookup = ScoreLookup;
 
 const weightsSchema = advocatesOptionsSchema.shape.weights;
 
@@ -37,12 +31,7 @@ export const advocacyScoringOptionsSchema = z
     weights: weightsSchema.describe(
       'The weights the scores were computed with, declared as the model’s parameters (default: the defaults of findAdvocates).',
     ),
-    lookup: z
-      .custom<AdvocacyLookup>((value) => typeof value === 'function', 'must be a function')
-      .optional()
-      .describe(
-        'Reads precomputed scores from elsewhere (a cache, a file) instead of the table filled by `setScores`.',
-      ),
+    lookup: scoreLookupOptionSchema,
   })
   .strict();
 
@@ -58,7 +47,7 @@ export function advocacyModel(
 
 /**
  * Advocacy scores by customer id, from {@link findAdvocates}' result, ready for
- * {@link AdvocacyScoringPlugin.setScores}: each is `{ name: 'advocacy', value: score, model }`.
+ * the plugin's `setScores`: each is `{ name: 'advocacy', value: score, model }`.
  * Advocates known only by a channel identity (interaction inputs, not stored) have no customer
  * id and are left out.
  *
@@ -80,33 +69,12 @@ export function advocacyScores(
   return scores;
 }
 
-const scoreResultSchema = z
-  .object({
-    name: z.string().min(1),
-    value: z.number().finite(),
-    model: z.object({
-      id: z.string().min(1),
-      version: z.string().min(1),
-      params: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .strict();
-
-const scoreTableSchema = z.array(z.tuple([z.string().min(1), scoreResultSchema]));
-
-/** A scoring plugin that hands out advocacy scores computed over a whole tenant. */
-export interface AdvocacyScoringPlugin extends ScoringPlugin {
-  /**
-   * Replaces the tenant's table of scores (customer id → score), usually
-   * `advocacyScores(findAdvocates(...))`. Later `recompute` calls read from it.
-   */
-  setScores(
-    tenantId: string,
-    scores: ReadonlyMap<string, ScoreResult> | Iterable<readonly [string, ScoreResult]>,
-  ): void;
-  /** Forgets the table of one tenant, or of every tenant. */
-  clearScores(tenantId?: string): void;
-}
+/**
+ * A scoring plugin that hands out advocacy scores computed over a whole tenant:
+ * `setScores(tenantId, scores)` replaces the tenant's table (customer id → score), usually
+ * `advocacyScores(findAdvocates(...))`, and `clearScores` forgets it.
+ */
+export type AdvocacyScoringPlugin = PrecomputedScoringPlugin;
 
 /**
  * The advocacy scoring plugin. Advocacy is seen in other people's interactions (the asker's
@@ -115,6 +83,7 @@ export interface AdvocacyScoringPlugin extends ScoringPlugin {
  * one pass over all its interactions ({@link findAdvocates}), hand the scores over with
  * `setScores`, and `recompute` returns the customer's `advocacy` score with the model
  * `{ id: 'advocacy-evidence', version, params: weights }`. A customer without evidence gets none.
+ * Built on core's `precomputedScoring`.
  *
  * @example
  * ```ts
@@ -133,49 +102,11 @@ export function advocacyScoring(options?: AdvocacyScoringOptions): AdvocacyScori
     'advocacyScoring',
     PLUGIN,
   );
-  const tables = new Map<string, Map<string, ScoreResult>>();
-  let logger: Logger = silentLogger;
-
-  const plugin: AdvocacyScoringPlugin = {
+  return precomputedScoring({
     id: PLUGIN,
     version,
-    specVersion: SCORING_SPEC_VERSION,
-    capabilities: { annotate: false, incremental: false, recompute: true },
-    models: [advocacyModel(weights)],
-    init(context: PluginContext) {
-      logger = context.logger;
-    },
-    setScores(tenantId, scores) {
-      const entries = parseOrThrow(
-        scoreTableSchema,
-        [...(scores as Iterable<readonly [string, ScoreResult]>)],
-        'RAPPORT_INVALID_INPUT',
-        'advocacy scores',
-        { '': 'give scores as [customerId, { name, value, model }] pairs, as advocacyScores returns them' },
-      );
-      tables.set(tenantId, new Map(entries as Array<[string, ScoreResult]>));
-    },
-    clearScores(tenantId) {
-      if (tenantId === undefined) tables.clear();
-      else tables.delete(tenantId);
-    },
-    async recompute(input: ScoreRecomputeInput): Promise<ScoreResult[]> {
-      if (lookup) {
-        const found = await lookup(input.tenantId, input.customerId);
-        if (found === undefined) return [];
-        return Array.isArray(found) ? [...found] : [found as ScoreResult];
-      }
-      const table = tables.get(input.tenantId);
-      if (!table) {
-        logger.warn('advocacy: no scores loaded for this tenant; call setScores first', {
-          plugin: PLUGIN,
-          tenantId: input.tenantId,
-        });
-        return [];
-      }
-      const score = table.get(input.customerId);
-      return score ? [score] : [];
-    },
-  };
-  return plugin satisfies ScoringPlugin;
+    model: advocacyModel(weights),
+    source: 'advocacyScores',
+    lookup,
+  });
 }

@@ -1,5 +1,5 @@
 import { isRapportError, SCORING_SPEC_VERSION, type ScoreRecomputeInput } from '@rapport/core';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { advocacyScores, advocacyScoring, findAdvocates } from '../src/index.js';
 import { stored } from './helpers.js';
 
@@ -70,38 +70,16 @@ describe('advocacyScoring plugin', () => {
     });
   });
 
-  it('returns the precomputed score of the customer, per tenant', async () => {
+  it('serves the scores of advocacyScores, or those `lookup` finds', async () => {
     const plugin = advocacyScoring();
     plugin.setScores('acme', advocacyScores(findAdvocates(timeline)));
     expect(await plugin.recompute!(recomputeInput('acme', 'carol'))).toEqual([
       { name: 'advocacy', value: 5, model: plugin.models[0] },
     ]);
     expect(await plugin.recompute!(recomputeInput('acme', 'alice'))).toEqual([]);
-    expect(await plugin.recompute!(recomputeInput('globex', 'carol'))).toEqual([]);
-    plugin.clearScores('acme');
-    expect(await plugin.recompute!(recomputeInput('acme', 'carol'))).toEqual([]);
-  });
-
-  it('warns when a tenant has no table yet', async () => {
-    const plugin = advocacyScoring();
-    const warn = vi.fn();
-    await plugin.init!({
-      logger: { debug() {}, info() {}, warn, error() {} },
-      clock: { now: () => new Date() },
-    });
-    await plugin.recompute!(recomputeInput('acme', 'carol'));
-    expect(warn).toHaveBeenCalledOnce();
-  });
-
-  it('reads from `lookup` when given', async () => {
-    const model = { id: 'advocacy-evidence', version: '1' };
-    const plugin = advocacyScoring({
-      lookup: (_tenant, customer) => (customer === 'a' ? { name: 'advocacy', value: 2, model } : undefined),
-    });
-    expect(await plugin.recompute!(recomputeInput('t', 'a'))).toEqual([
-      { name: 'advocacy', value: 2, model },
-    ]);
-    expect(await plugin.recompute!(recomputeInput('t', 'b'))).toEqual([]);
+    const found = { name: 'advocacy', value: 2, model: { id: 'advocacy-evidence', version: '1' } };
+    const looked = advocacyScoring({ lookup: () => found });
+    expect(await looked.recompute!(recomputeInput('t', 'a'))).toEqual([found]);
   });
 
   it('validates its options and the scores it is given', () => {
@@ -113,15 +91,8 @@ describe('advocacyScoring plugin', () => {
       expect((error as { path: unknown }).path).toEqual(['wieghts']);
     }
     expect(() => advocacyScoring({ lookup: 'nope' } as never)).toThrow(/lookup/);
-    const plugin = advocacyScoring();
-    try {
-      plugin.setScores('t', [
-        ['a', { name: 'advocacy', value: Number.NaN, model: { id: 'x', version: '1' } }],
-      ]);
-      expect.unreachable();
-    } catch (error) {
-      expect(isRapportError(error, 'RAPPORT_INVALID_INPUT')).toBe(true);
-    }
+    const score = { name: 'advocacy', value: Number.NaN, model: { id: 'x', version: '1' } };
+    expect(() => advocacyScoring().setScores('t', [['a', score]])).toThrow(/^Invalid advocacy scores/);
     expect(() => advocacyScores([], { 'accepted-answer': -1 })).toThrow(/advocacy weights/);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Interaction, InteractionInput } from '@rapport/core';
+import { storedInteraction } from '@rapport/testkit';
 
 /** The complete Stack Exchange dump of meta.conlang in the repository's fixtures. */
 export const stackExchangeDir = fileURLToPath(
@@ -48,34 +49,16 @@ export function stored(
   customerId: string | null,
   extra: Partial<Interaction> = {},
 ): Interaction {
-  const at = new Date(extra.occurredAt ?? Date.UTC(2024, 0, 1));
-  return {
+  return storedInteraction({
     id,
-    tenantId: 'acme',
-    channel: 'shop',
-    account: 'main',
     externalId: id,
-    version: 0,
+    channel: 'shop',
     direction: customerId === null ? 'outbound' : 'inbound',
     kind,
-    effort: 'contribution',
-    text: null,
-    language: null,
-    occurredAt: at,
-    receivedAt: at,
+    occurredAt: new Date(Date.UTC(2024, 0, 1)),
     customerId,
     identityId: customerId === null ? null : `identity-${customerId}`,
     actorExternalId: customerId ?? 'brand',
-    actorHandle: null,
-    conversationId: null,
-    thread: null,
-    parent: null,
-    amount: null,
-    currency: null,
-    referredIdentityId: null,
-    referredCustomerId: null,
-    scores: [],
-    metadata: {},
     ...extra,
-  };
+  });
 }

@@ -1,14 +1,9 @@
 import {
-  type Logger,
-  type MaybePromise,
-  type PluginContext,
-  parseOrThrow,
+  type PrecomputedScoringPlugin,
   parsePluginOptions,
-  SCORING_SPEC_VERSION,
-  type ScoreRecomputeInput,
-  type ScoreResult,
-  type ScoringPlugin,
-  silentLogger,
+  precomputedScoring,
+  type ScoreLookup,
+  scoreLookupOptionSchema,
 } from '@rapport/core';
 import { z } from 'zod';
 import { version } from '../package.json';
@@ -16,53 +11,20 @@ import { PLUGIN } from './errors.js';
 import { INFLUENCE_MODEL_ID, INFLUENCE_MODEL_VERSION } from './influence-scores.js';
 
 /** Finds a customer's precomputed influence score(s) somewhere else than the plugin's own table. */
-export type InfluenceLookup = (
-  tenantId: string,
-  customerId: string,
-) => MaybePromise<ScoreResult | readonly ScoreResult[] | undefined>;
+export type InfluenceLookup = ScoreLookup;
 
 /** Schema of the options of {@link influenceScoring}. Unknown keys are rejected so typos surface. */
-export const influenceScoringOptionsSchema = z
-  .object({
-    lookup: z
-      .custom<InfluenceLookup>((value) => typeof value === 'function', 'must be a function')
-      .optional()
-      .describe(
-        'Reads precomputed scores from elsewhere (a cache, a file) instead of the table filled by `setScores`.',
-      ),
-  })
-  .strict();
+export const influenceScoringOptionsSchema = z.object({ lookup: scoreLookupOptionSchema }).strict();
 
 /** Options of {@link influenceScoring}. */
 export type InfluenceScoringOptions = z.input<typeof influenceScoringOptionsSchema>;
 
-const scoreResultSchema = z
-  .object({
-    name: z.string().min(1),
-    value: z.number().finite(),
-    model: z.object({
-      id: z.string().min(1),
-      version: z.string().min(1),
-      params: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .strict();
-
-const scoreTableSchema = z.array(z.tuple([z.string().min(1), scoreResultSchema]));
-
-/** A scoring plugin that hands out influence scores computed over a whole tenant's graph. */
-export interface InfluenceScoringPlugin extends ScoringPlugin {
-  /**
-   * Replaces the tenant's table of scores (customer id → score), usually the output of
-   * {@link influenceScores}. Later `recompute` calls read from it.
-   */
-  setScores(
-    tenantId: string,
-    scores: ReadonlyMap<string, ScoreResult> | Iterable<readonly [string, ScoreResult]>,
-  ): void;
-  /** Forgets the table of one tenant, or of every tenant. */
-  clearScores(tenantId?: string): void;
-}
+/**
+ * A scoring plugin that hands out influence scores computed over a whole tenant's graph:
+ * `setScores(tenantId, scores)` replaces the tenant's table (customer id → score), usually the
+ * output of {@link influenceScores}, and `clearScores` forgets it.
+ */
+export type InfluenceScoringPlugin = PrecomputedScoringPlugin;
 
 /**
  * The influence scoring plugin. PageRank is a property of the whole graph, not of one customer's
@@ -70,7 +32,7 @@ export interface InfluenceScoringPlugin extends ScoringPlugin {
  * pass ({@link buildInteractionGraph} then {@link influenceScores}), hand them over with
  * `setScores`, and `recompute` (as `rapport.scores.recompute(customerId)` calls it) returns the
  * customer's precomputed score, which the runtime records. A customer without a score in the
- * table (no edge in the graph, or no table yet) gets none.
+ * table (no edge in the graph, or no table yet) gets none. Built on core's `precomputedScoring`.
  *
  * @example
  * ```ts
@@ -84,49 +46,11 @@ export interface InfluenceScoringPlugin extends ScoringPlugin {
  */
 export function influenceScoring(options?: InfluenceScoringOptions): InfluenceScoringPlugin {
   const { lookup } = parsePluginOptions(influenceScoringOptionsSchema, options, 'influenceScoring', PLUGIN);
-  const tables = new Map<string, Map<string, ScoreResult>>();
-  let logger: Logger = silentLogger;
-
-  const plugin: InfluenceScoringPlugin = {
+  return precomputedScoring({
     id: PLUGIN,
     version,
-    specVersion: SCORING_SPEC_VERSION,
-    capabilities: { annotate: false, incremental: false, recompute: true },
-    models: [{ id: INFLUENCE_MODEL_ID, version: INFLUENCE_MODEL_VERSION }],
-    init(context: PluginContext) {
-      logger = context.logger;
-    },
-    setScores(tenantId, scores) {
-      const entries = parseOrThrow(
-        scoreTableSchema,
-        [...(scores as Iterable<readonly [string, ScoreResult]>)],
-        'RAPPORT_INVALID_INPUT',
-        'influence scores',
-        { '': 'give scores as [customerId, { name, value, model }] pairs, as influenceScores returns them' },
-      );
-      tables.set(tenantId, new Map(entries as Array<[string, ScoreResult]>));
-    },
-    clearScores(tenantId) {
-      if (tenantId === undefined) tables.clear();
-      else tables.delete(tenantId);
-    },
-    async recompute(input: ScoreRecomputeInput): Promise<ScoreResult[]> {
-      if (lookup) {
-        const found = await lookup(input.tenantId, input.customerId);
-        if (found === undefined) return [];
-        return Array.isArray(found) ? [...found] : [found as ScoreResult];
-      }
-      const table = tables.get(input.tenantId);
-      if (!table) {
-        logger.warn('influence: no scores loaded for this tenant; call setScores first', {
-          plugin: PLUGIN,
-          tenantId: input.tenantId,
-        });
-        return [];
-      }
-      const score = table.get(input.customerId);
-      return score ? [score] : [];
-    },
-  };
-  return plugin satisfies ScoringPlugin;
+    model: { id: INFLUENCE_MODEL_ID, version: INFLUENCE_MODEL_VERSION },
+    source: 'influenceScores',
+    lookup,
+  });
 }

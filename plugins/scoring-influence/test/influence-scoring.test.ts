@@ -1,5 +1,5 @@
-import { isRapportError, SCORING_SPEC_VERSION, type ScoreRecomputeInput } from '@rapport/core';
-import { describe, expect, it, vi } from 'vitest';
+import { SCORING_SPEC_VERSION, type ScoreRecomputeInput } from '@rapport/core';
+import { describe, expect, it } from 'vitest';
 import { influenceScores, influenceScoring, pagerank } from '../src/index.js';
 import { karate } from './helpers.js';
 
@@ -69,50 +69,22 @@ describe('influenceScoring plugin', () => {
     });
   });
 
-  it('returns the precomputed score of the customer, per tenant', async () => {
+  it('serves the scores of influenceScores, or those `lookup` finds', async () => {
     const plugin = influenceScoring();
     plugin.setScores('acme', influenceScores(karate(true)));
     const [score] = await plugin.recompute!(recomputeInput('acme', '33'));
     expect(score!.name).toBe('influence');
     expect(score!.value).toBeGreaterThan(0.09);
+    expect(score!.model).toMatchObject(plugin.models[0]!);
     expect(await plugin.recompute!(recomputeInput('acme', 'nobody'))).toEqual([]);
-    expect(await plugin.recompute!(recomputeInput('globex', '33'))).toEqual([]);
-    plugin.clearScores('acme');
-    expect(await plugin.recompute!(recomputeInput('acme', '33'))).toEqual([]);
-  });
-
-  it('warns when a tenant has no table yet', async () => {
-    const plugin = influenceScoring();
-    const warn = vi.fn();
-    await plugin.init!({
-      logger: { debug() {}, info() {}, warn, error() {} },
-      clock: { now: () => new Date() },
-    });
-    await plugin.recompute!(recomputeInput('acme', '1'));
-    expect(warn).toHaveBeenCalledOnce();
-  });
-
-  it('reads from `lookup` when given', async () => {
-    const model = { id: 'pagerank', version: '1' };
-    const plugin = influenceScoring({
-      lookup: (_tenant, customer) => (customer === 'a' ? { name: 'influence', value: 2, model } : undefined),
-    });
-    expect(await plugin.recompute!(recomputeInput('t', 'a'))).toEqual([
-      { name: 'influence', value: 2, model },
-    ]);
-    expect(await plugin.recompute!(recomputeInput('t', 'b'))).toEqual([]);
+    const found = { name: 'influence', value: 2, model: { id: 'pagerank', version: '1' } };
+    const looked = influenceScoring({ lookup: () => found });
+    expect(await looked.recompute!(recomputeInput('t', 'a'))).toEqual([found]);
   });
 
   it('validates its options and the scores it is given', () => {
     expect(() => influenceScoring({ lookup: 'nope' } as never)).toThrow(/lookup/);
-    const plugin = influenceScoring();
-    try {
-      plugin.setScores('t', [
-        ['a', { name: 'influence', value: Number.NaN, model: { id: 'pagerank', version: '1' } }],
-      ]);
-      expect.unreachable();
-    } catch (error) {
-      expect(isRapportError(error, 'RAPPORT_INVALID_INPUT')).toBe(true);
-    }
+    const score = { name: 'influence', value: Number.NaN, model: { id: 'pagerank', version: '1' } };
+    expect(() => influenceScoring().setScores('t', [['a', score]])).toThrow(/^Invalid influence scores/);
   });
 });

@@ -1,4 +1,5 @@
 import { createTestRapport, type Interaction, memoryStorage } from '@rapport/core';
+import { storedInteraction } from '@rapport/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   buildInteractionGraph,
@@ -9,39 +10,15 @@ import {
   type WeightedDigraph,
 } from '../src/index.js';
 
-let sequence = 0;
-
 /** A stored interaction with defaults: an inbound reply by `customerId` on one forum. */
 function stored(fields: Partial<Interaction> & { customerId: string | null }): Interaction {
-  sequence += 1;
-  return {
-    id: `i${sequence}`,
-    tenantId: 't',
+  return storedInteraction({
     channel: 'forum',
-    account: 'brand',
-    externalId: `x${sequence}`,
-    version: 0,
-    direction: 'inbound',
     kind: 'reply',
-    effort: 'contribution',
-    text: 'hello',
-    language: null,
     occurredAt: new Date('2025-01-01T00:00:00Z'),
-    receivedAt: new Date('2025-01-01T00:00:00Z'),
-    identityId: null,
     actorExternalId: fields.customerId ?? 'brand',
-    actorHandle: null,
-    conversationId: null,
-    thread: null,
-    parent: null,
-    amount: null,
-    currency: null,
-    referredIdentityId: null,
-    referredCustomerId: null,
-    scores: [],
-    metadata: {},
     ...fields,
-  };
+  });
 }
 
 function edges(graph: WeightedDigraph): string[] {

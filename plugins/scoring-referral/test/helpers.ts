@@ -1,39 +1,12 @@
 import type { Interaction } from '@rapport/core';
+import { storedInteraction } from '@rapport/testkit';
 import type { ReferralEconomics } from '../src/index.js';
-
-let sequence = 0;
 
 /** A stored inbound interaction with defaults (fields not given are empty). */
 export function stored(
   fields: Partial<Interaction> & Pick<Interaction, 'kind' | 'customerId' | 'occurredAt'>,
 ): Interaction {
-  sequence += 1;
-  return {
-    id: `int_${sequence}`,
-    tenantId: 't',
-    channel: 'shop',
-    account: 'brand',
-    externalId: `x${sequence}`,
-    version: 0,
-    direction: 'inbound',
-    effort: 'contribution',
-    text: null,
-    language: null,
-    receivedAt: fields.occurredAt,
-    identityId: null,
-    actorExternalId: fields.customerId ?? 'nobody',
-    actorHandle: null,
-    conversationId: null,
-    thread: null,
-    parent: null,
-    amount: null,
-    currency: null,
-    referredIdentityId: null,
-    referredCustomerId: null,
-    scores: [],
-    metadata: {},
-    ...fields,
-  };
+  return storedInteraction({ channel: 'shop', ...fields });
 }
 
 /** A referral by `referrer` of `referred` on a day (ISO date). */

@@ -1,4 +1,5 @@
 import { createTestRapport, type Interaction, isRapportError, RapportError } from '@rapport/core';
+import { storedInteraction } from '@rapport/testkit';
 import { describe, expect, it } from 'vitest';
 import { version } from '../package.json';
 import {
@@ -12,36 +13,9 @@ import {
 
 const vaderModel = { id: 'vader', version: '3.3.2-ts.1', params: { alpha: 15, threshold: 0.05 } };
 
-/** A stored interaction with the given text and language. */
+/** A stored inbound mention by a known customer, with the given text and language. */
 function interaction(text: string | null, language: string | null = null): Interaction {
-  return {
-    id: 'int_1',
-    tenantId: 'default',
-    channel: 'mastodon',
-    account: '@acme',
-    externalId: 's-1',
-    version: 0,
-    direction: 'inbound',
-    kind: 'mention',
-    effort: 'contribution',
-    text,
-    language,
-    occurredAt: new Date('2024-01-01T12:00:00Z'),
-    receivedAt: new Date('2024-01-01T12:00:01Z'),
-    customerId: 'cus_1',
-    identityId: 'idn_1',
-    actorExternalId: 'user-1',
-    actorHandle: null,
-    conversationId: null,
-    thread: null,
-    parent: null,
-    amount: null,
-    currency: null,
-    referredIdentityId: null,
-    referredCustomerId: null,
-    scores: [],
-    metadata: {},
-  };
+  return storedInteraction({ kind: 'mention', text, language, customerId: 'cus_1', identityId: 'idn_1' });
 }
 
 function optionsError(options: unknown): RapportError {

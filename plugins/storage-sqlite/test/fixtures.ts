@@ -14,6 +14,7 @@ import {
   silentLogger,
   systemClock,
 } from '@rapport/core';
+import { storedInteraction } from '@rapport/testkit';
 import { afterEach } from 'vitest';
 import { type SqliteStorageOptions, type SqliteStoragePlugin, sqliteStorage } from '../src/index.js';
 
@@ -72,35 +73,17 @@ export function identity(customerId: string, overrides: Partial<Identity> = {}):
 }
 
 export function interaction(overrides: Partial<Interaction> = {}): Interaction {
-  return {
+  return storedInteraction({
     id: newId(),
     tenantId: TENANT,
-    channel: 'mastodon',
     account: '@brand',
     externalId: newId(),
-    version: 0,
-    direction: 'inbound',
-    kind: 'message',
-    effort: 'contribution',
     text: 'hello',
-    language: null,
     occurredAt: at(1000),
     receivedAt: at(2000),
-    customerId: null,
-    identityId: null,
     actorExternalId: 'someone',
-    actorHandle: null,
-    conversationId: null,
-    thread: null,
-    parent: null,
-    amount: null,
-    currency: null,
-    referredIdentityId: null,
-    referredCustomerId: null,
-    scores: [],
-    metadata: {},
     ...overrides,
-  };
+  });
 }
 
 export function conversation(overrides: Partial<Conversation> = {}): Conversation {
