@@ -70,3 +70,20 @@ export function tenantMismatch(operation: string, expected: string, actual: stri
     { path: ['tenantId'], hint: 'Open a unit of work for the record’s own tenant.', plugin: PLUGIN },
   );
 }
+
+/**
+ * Rows a unit of work was about to point at changed under it: another process merged, unmerged or
+ * erased a customer after this unit of work read it. Nothing of the unit of work is kept, and
+ * running it again reads the new state, so the error is retryable (the ingest pipeline retries it).
+ */
+export function changedConcurrently(operation: string, what: string): RapportError {
+  return new RapportError(
+    'RAPPORT_STORAGE_FAILED',
+    `postgres storage: ${operation}() refers to ${what}, changed by a concurrent unit of work`,
+    {
+      retryable: true,
+      hint: 'Run the unit of work again: it then reads the customers as they are now.',
+      plugin: PLUGIN,
+    },
+  );
+}

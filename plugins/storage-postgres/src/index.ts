@@ -1,3 +1,4 @@
+export { TENANT_SETTING } from './connection.js';
 export {
   type MigrateOptions,
   type MigrationResult,
@@ -11,5 +12,5 @@ export {
   postgresStorageOptionsSchema,
   type ResolvedPostgresStorageOptions,
 } from './options.js';
-export { type PostgresStoragePlugin, postgresStorage, TENANT_SETTING } from './postgres-storage.js';
+export { type PostgresStoragePlugin, postgresStorage } from './postgres-storage.js';
 export { type PostgresRawQueries, postgresRawQueries, postgresRawQueriesFor } from './raw-queries.js';

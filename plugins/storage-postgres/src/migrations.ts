@@ -17,6 +17,37 @@ export interface PostgresMigration {
 }
 
 /**
+ * Row-level security on `tables` (the SQL of migration 2, which must keep producing the same text).
+ *
+ * Every statement of the store already filters by `tenant_id`; the policies are defence in depth
+ * against one that forgets, or a connection reused by another tenant. A row is visible and
+ * writable only while `rapport.tenant` (set per transaction by a unit of work, per session for
+ * committed reads) names its tenant; with none set, a table looks empty and refuses every insert.
+ * FORCE makes the policies bind the tables' owner too, which is usually the role the app connects
+ * as; superusers and BYPASSRLS roles are never bound (see the README).
+ *
+ * Two things stay outside on purpose. `tenants` is the registry of tenants: it holds their ids,
+ * names and creation dates and none of their data, and the runtime reads it across tenants
+ * (`listTenants` drives the timer scheduler), so it has no policy. The alternative, a SECURITY
+ * DEFINER function over a protected table, cannot work under FORCE unless its owner bypasses row
+ * security, which would put a role that sees every tenant back into the app's reach. And
+ * `rapport_migrations` has no tenant at all. Migrations change the schema, which row security
+ * does not govern; a future migration that must rewrite every tenant's rows lifts FORCE inside its
+ * own transaction (`ALTER TABLE … NO FORCE ROW LEVEL SECURITY`, the work, then `FORCE` again),
+ * which only the owner may do and no other session can observe half-done.
+ */
+function tenantIsolation(tables: readonly string[]): string {
+  const visible = `tenant_id = current_setting('rapport.tenant', true)`;
+  return tables
+    .map(
+      (table) => `
+ALTER TABLE {schema}.${table} ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON {schema}.${table} USING (${visible}) WITH CHECK (${visible});`,
+    )
+    .join('\n');
+}
+
+/**
  * The schema. Design notes (it mirrors the SQLite store's tables one for one):
  * - every table leads with `tenant_id` and every index starts with it, so one tenant's rows are
  *   contiguous in each index and no lookup can reach another tenant's through one;
@@ -254,6 +285,23 @@ CREATE INDEX rule_timers_customer ON {schema}.rule_timers (tenant_id, subject_cu
   },
   {
     version: 2,
+    name: 'row-level security: each table holding tenant rows shows a connection its tenant only',
+    sql: tenantIsolation([
+      'customers',
+      'identities',
+      'interactions',
+      'conversations',
+      'consents',
+      'scores',
+      'merges',
+      'erasures',
+      'segment_members',
+      'rule_firings',
+      'rule_timers',
+    ]),
+  },
+  {
+    version: 3,
     name: 'outbox, channel state, open cases index',
     sql: `
 CREATE TABLE {schema}.outbox (
@@ -303,6 +351,7 @@ CREATE TABLE {schema}.channel_state (
 -- more. Listings repeat this exact condition, which is how the planner proves the index usable.
 CREATE INDEX conversations_open_cases ON {schema}.conversations (tenant_id, last_interaction_at DESC, id DESC)
   WHERE (case_data->>'status') IN ('new', 'open', 'pending');
+${tenantIsolation(['outbox', 'channel_state'])}
 `,
   },
 ];

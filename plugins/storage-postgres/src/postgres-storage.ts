@@ -13,7 +13,16 @@ import {
 } from '@rapport/core';
 import type pg from 'pg';
 import { version } from '../package.json';
-import { oneAtATime, openPool, type PgClient, type PgPool, type Queryable, queryRows } from './connection.js';
+import {
+  oneAtATime,
+  openPool,
+  type PgClient,
+  type PgPool,
+  type Queryable,
+  queryRows,
+  TENANT_SETTING,
+  tenantQueryable,
+} from './connection.js';
 import { notOpen, PLUGIN, storageFailure } from './errors.js';
 import { migrate } from './migrations.js';
 import {
@@ -41,14 +50,13 @@ interface OpenStore {
   /** Units of work of this store run one at a time (the contract), each on its own connection. */
   lock: WriteLock;
   logger: Logger;
-  /** Reads of committed data, on whichever pooled connection is free. */
-  committed: Session;
 }
 
-/** The custom setting that carries the tenant of a transaction (for row-level security policies). */
-export const TENANT_SETTING = 'rapport.tenant';
-
-/** Starts a transaction on `client` and sets its tenant, in one round trip. */
+/**
+ * Starts a transaction on `client` and sets its tenant for that transaction only, in one round
+ * trip. The row-level security policies read it; at COMMIT or ROLLBACK the connection's session
+ * tenant (see `onTenantConnection`) is back.
+ */
 async function begin(client: PgClient, tenantId: string, mode = ''): Promise<void> {
   await client.query(
     `BEGIN${mode}; SELECT set_config('${TENANT_SETTING}', ${client.escapeLiteral(tenantId)}, true)`,
@@ -56,7 +64,7 @@ async function begin(client: PgClient, tenantId: string, mode = ''): Promise<voi
 }
 
 /** Rolls back what is left of a transaction; a failure here must not hide the error that led here. */
-async function rollback(client: PgClient, logger: Logger): Promise<boolean> {
+async function rollback(client: Pick<PgClient, 'query'>, logger: Logger): Promise<boolean> {
   try {
     await client.query('ROLLBACK');
     return true;
@@ -106,19 +114,7 @@ export function postgresStorage(options?: PostgresStorageOptions): PostgresStora
     try {
       const migration = await migrate(pool, { schema: resolved.schema, apply: resolved.migrate });
       const q = new Statements(resolved.schema);
-      const s: OpenStore = {
-        closed: false,
-        pool,
-        q,
-        lock: new WriteLock(),
-        logger,
-        committed: {
-          db: pool,
-          async snapshot<T>(read: (db: Queryable) => Promise<T>): Promise<T> {
-            return snapshotOn(pool, read, logger);
-          },
-        },
-      };
+      const s: OpenStore = { closed: false, pool, q, lock: new WriteLock(), logger };
       store = s;
       logger.info('postgres storage opened', {
         schema: resolved.schema,
@@ -222,30 +218,40 @@ export function postgresStorage(options?: PostgresStorageOptions): PostgresStora
             healthy = false;
             throw storageFailure('unitOfWork (BEGIN)', error);
           }
-          const session: Session = { db: oneAtATime(client), snapshot: (read) => read(client) };
-          const uow = new PostgresUnitOfWork(s.q, tenantId, s, session);
+          // Everything of the unit of work, COMMIT and ROLLBACK included, goes through one queue,
+          // so nothing it started can run after the transaction ends.
+          const serial = oneAtATime(client);
+          const session: Session = { db: serial, snapshot: (read) => read(serial) };
+          const uow = new PostgresUnitOfWork(s.q, tenantId, s, session, serial);
           let result: T;
           try {
             result = await work(uow);
           } catch (error) {
             uow.finish();
-            healthy = await rollback(client, s.logger);
+            await uow.settle();
+            healthy = await rollback(serial, s.logger);
             throw error;
           }
           uow.finish();
+          // Writes still running after their calls returned finish first; one that failed is
+          // thrown now, as it was (retryable or not), since `work` never saw it.
+          await uow.settle();
           if (uow.aborted !== null) {
-            // `work` swallowed a storage error: Postgres already aborted the transaction.
-            healthy = await rollback(client, s.logger);
-            throw new RapportError(
-              'RAPPORT_STORAGE_FAILED',
-              'postgres storage: the unit of work was rolled back after an error inside it',
-              { cause: uow.aborted, plugin: PLUGIN },
+            healthy = await rollback(serial, s.logger);
+            throw (
+              uow.takeUnseen() ??
+              // `work` swallowed a storage error: Postgres already aborted the transaction.
+              new RapportError(
+                'RAPPORT_STORAGE_FAILED',
+                'postgres storage: the unit of work was rolled back after an error inside it',
+                { cause: uow.aborted, plugin: PLUGIN },
+              )
             );
           }
           try {
-            await client.query('COMMIT');
+            await serial.query('COMMIT');
           } catch (error) {
-            healthy = await rollback(client, s.logger);
+            healthy = await rollback(serial, s.logger);
             throw storageFailure('unitOfWork (COMMIT)', error);
           }
           return result;
@@ -260,9 +266,15 @@ export function postgresStorage(options?: PostgresStorageOptions): PostgresStora
 
     read(tenantId: string): StorageReader {
       const s = use('read');
-      return new PostgresReader(s.q, tenantId, s, s.committed);
+      const committed: Session = {
+        db: tenantQueryable(s.pool, tenantId),
+        snapshot: (read) => snapshotOn(s.pool, tenantId, read, s.logger),
+      };
+      return new PostgresReader(s.q, tenantId, s, committed);
     },
 
+    // The tenants table is the registry of tenants, outside row-level security (see migration 2),
+    // so listing and registering tenants need no tenant set.
     async listTenants(): Promise<Tenant[]> {
       const s = use('listTenants');
       try {
@@ -276,12 +288,17 @@ export function postgresStorage(options?: PostgresStorageOptions): PostgresStora
   return plugin;
 }
 
-/** Runs `read` in a read-only repeatable-read transaction on one pooled connection. */
-async function snapshotOn<T>(pool: pg.Pool, read: (db: Queryable) => Promise<T>, logger: Logger): Promise<T> {
+/** Runs `read` in a read-only repeatable-read transaction of `tenantId` on one pooled connection. */
+async function snapshotOn<T>(
+  pool: pg.Pool,
+  tenantId: string,
+  read: (db: Queryable) => Promise<T>,
+  logger: Logger,
+): Promise<T> {
   const client = await pool.connect();
   let healthy = true;
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await begin(client, tenantId, ' ISOLATION LEVEL REPEATABLE READ READ ONLY');
     let result: T;
     try {
       result = await read(client);

@@ -1,5 +1,5 @@
 import { RapportError, type RawInteractionRow, type RawTable, type StorageRawQueries } from '@rapport/core';
-import { openPool, type PgPool, quoteIdentifier } from './connection.js';
+import { onTenantConnection, openPool, type PgPool, quoteIdentifier } from './connection.js';
 import { type PostgresStorageOptions, parsePostgresStorageOptions } from './options.js';
 
 /** Raw queries over a Postgres store, plus closing the pool they opened. */
@@ -26,7 +26,9 @@ const TABLES: readonly RawTable[] = [
 /**
  * Tiny queries that read what a store persisted with plain SQL on their own small pool, bypassing
  * the plugin's read paths, for the storage conformance suite. They take the same connection options
- * as {@link postgresStorage} (`schema` included) and connect on first use. For tests only.
+ * as {@link postgresStorage} (`schema` included) and connect on first use. Like the store, they set
+ * the tenant they ask about on their connection, so row-level security lets them see its rows.
+ * For tests only.
  */
 export function postgresRawQueries(options?: PostgresStorageOptions): PostgresRawQueries {
   const resolved = parsePostgresStorageOptions(options);
@@ -47,10 +49,11 @@ export function postgresRawQueries(options?: PostgresStorageOptions): PostgresRa
     return pool;
   };
   const one = async <R extends Record<string, unknown>>(
+    tenantId: string,
     sql: string,
     params: unknown[],
   ): Promise<R | null> => {
-    const { rows } = await connect().query<R>(sql, params);
+    const { rows } = await onTenantConnection(connect(), tenantId, (client) => client.query<R>(sql, params));
     return rows[0] ?? null;
   };
   return {
@@ -61,10 +64,11 @@ export function postgresRawQueries(options?: PostgresStorageOptions): PostgresRa
           path: ['table'],
         });
       }
-      return (await one<{ n: number }>(sql, [tenantId]))!.n;
+      return (await one<{ n: number }>(tenantId, sql, [tenantId]))!.n;
     },
     async interaction(tenantId, key) {
       const row = await one<RawInteractionRow & Record<string, unknown>>(
+        tenantId,
         `SELECT id, version::integer AS version, customer_id AS "customerId", identity_id AS "identityId",
                 conversation_id AS "conversationId", text
          FROM ${schema}.interactions WHERE tenant_id = $1 AND channel = $2 AND account = $3 AND external_id = $4`,
@@ -74,6 +78,7 @@ export function postgresRawQueries(options?: PostgresStorageOptions): PostgresRa
     },
     async identityOwner(tenantId, key) {
       const row = await one<{ customer_id: string }>(
+        tenantId,
         `SELECT customer_id FROM ${schema}.identities WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
         [tenantId, key.channel, key.externalId],
       );
@@ -87,6 +92,7 @@ export function postgresRawQueries(options?: PostgresStorageOptions): PostgresRa
         display_name: string | null;
         tags: string | null;
       }>(
+        tenantId,
         `SELECT id, status, merged_into, display_name, tags::text AS tags FROM ${schema}.customers
          WHERE tenant_id = $1 AND id = $2`,
         [tenantId, id],

@@ -60,8 +60,8 @@ export interface StoreLiveness {
 }
 
 /**
- * Where a reader's queries run: the pool (committed data, any free connection) or the one
- * connection of a unit of work.
+ * Where a reader's queries run: any free pooled connection holding the reader's tenant (committed
+ * data), or the one connection of a unit of work.
  */
 export interface Session {
   readonly db: Queryable;

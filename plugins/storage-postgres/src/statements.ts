@@ -95,6 +95,11 @@ export class Statements {
   readonly segmentMembersAfter: Statement;
   readonly dueTimers: Statement;
   readonly allTenants: Statement;
+  // Row locks of a unit of work (see unit-of-work.ts).
+  readonly lockCustomers: Statement;
+  readonly barrierShared: Statement;
+  readonly barrierExclusive: Statement;
+  readonly referencesChanged: Statement;
   // Writes.
   readonly ensureTenant: Statement;
   readonly insertCustomers: Statement;
@@ -102,6 +107,7 @@ export class Statements {
   readonly insertIdentities: Statement;
   readonly reassignIdentities: Statement;
   readonly insertInteractions: Statement;
+  readonly insertInteractionsPlain: Statement;
   readonly updateInteractionContent: Statement;
   readonly reassignInteractionsByIdentity: Statement;
   readonly reassignReferralsByIdentity: Statement;
@@ -238,8 +244,10 @@ export class Statements {
          ORDER BY k.ord, s.name, s.model_id, s.computed_at DESC, s.seq DESC
        ) AS latest ORDER BY ord, name, model_id`,
     );
+    // A batch asks for thousands of keys: joined, not `= ANY` (see lockCustomers).
     this.erasuresByKeys = statement(
-      `SELECT erasure_key FROM ${t('erasures')} WHERE tenant_id = $1 AND erasure_key = ANY($2::text[])`,
+      `SELECT e.erasure_key FROM unnest($2::text[]) AS k(key)
+       JOIN ${t('erasures')} AS e ON e.tenant_id = $1 AND e.erasure_key = k.key`,
     );
     // Active customers = all minus the few inactive ones, which a small partial index counts.
     this.counts = statement(
@@ -313,6 +321,31 @@ export class Statements {
     );
     this.allTenants = statement(`SELECT ${TENANT} FROM ${t('tenants')} ORDER BY tenant_id`);
 
+    // Locked in id order (ORDER BY applies before the lock), so two statements like these never
+    // wait on each other in a circle. Joined to the unnested ids like the batch reads: in a
+    // generic plan, `id = ANY($2)` may become a filter that scans the whole array for every row.
+    this.lockCustomers = statement(
+      `SELECT ${qualify('c', CUSTOMER)} FROM unnest($2::text[]) AS k(id)
+       JOIN ${t('customers')} AS c ON c.tenant_id = $1 AND c.id = k.id
+       ORDER BY c.id FOR NO KEY UPDATE OF c`,
+    );
+    // The tenant's barrier between writes that move rows between customers (merges, unmerges,
+    // erasures: exclusive) and writes that point new rows at existing customers (shared); see
+    // unit-of-work.ts. $1 is the lock class, $2 the schema and tenant.
+    this.barrierShared = statement('SELECT pg_advisory_xact_lock_shared($1::integer, hashtext($2::text))');
+    this.barrierExclusive = statement('SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text))');
+    // What no longer holds of what a write is about to point rows at: customers that are not
+    // active any more (merged or erased), identities now owned by another customer.
+    this.referencesChanged = statement(
+      `SELECT c.id, c.status, NULL::text FROM unnest($2::text[]) AS k(id)
+       JOIN ${t('customers')} AS c ON c.tenant_id = $1 AND c.id = k.id
+       WHERE c.status <> 'active'
+       UNION ALL
+       SELECT i.id, i.customer_id, k.customer_id FROM unnest($3::text[], $4::text[]) AS k(id, customer_id)
+       JOIN ${t('identities')} AS i ON i.tenant_id = $1 AND i.id = k.id
+       WHERE i.customer_id IS DISTINCT FROM k.customer_id`,
+    );
+
     // Writes.
     this.ensureTenant = statement(
       `WITH inserted AS (
@@ -360,8 +393,9 @@ export class Statements {
       `UPDATE ${t('identities')} SET customer_id = $2 WHERE tenant_id = $1 AND id = ANY($3::text[])`,
     );
     // No conflict target: a clash on the dedupe key or on the id is skipped alike. RETURNING says
-    // which rows went in; the others were stored by another writer first.
-    this.insertInteractions = statement(
+    // which rows went in; the others were stored by another writer first. The plain variant, without
+    // conflict arbitration, is what large batches try first (see unit-of-work.ts).
+    const insertInteractions = (conflict: string) =>
       `INSERT INTO ${t('interactions')} (${INTERACTION})
        SELECT $1::text, id, channel, account, external_id, version, customer_id, conversation_id, identity_id,
               occurred_at, received_at, direction, kind, effort, language, actor_external_id, actor_handle,
@@ -376,9 +410,10 @@ export class Statements {
               thread, parent, amount, currency, referred_identity_id, referred_customer_id, text,
               scores, metadata, ord)
        ORDER BY ord
-       ON CONFLICT DO NOTHING
-       RETURNING id`,
-    );
+       ${conflict}
+       RETURNING id`;
+    this.insertInteractions = statement(insertInteractions('ON CONFLICT DO NOTHING'));
+    this.insertInteractionsPlain = statement(insertInteractions(''));
     this.updateInteractionContent = statement(
       `UPDATE ${t('interactions')} AS i SET version = u.version, kind = u.kind, effort = u.effort, text = u.text,
          language = u.language, received_at = u.received_at, amount = u.amount, currency = u.currency,

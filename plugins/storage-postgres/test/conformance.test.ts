@@ -2,11 +2,13 @@ import { describeStorageConformance, type StorageUnderTest } from '@rapport/test
 import { postgresRawQueries, postgresStorage } from '../src/index.js';
 import { uniqueName, useTestDatabase } from './pg.js';
 
-const db = useTestDatabase();
+// The store connects as an ordinary role, as an app would, so row-level security binds every
+// statement of the suite (the admin role of the run is a superuser, which it never binds).
+const db = useTestDatabase({ appRole: true });
 
 /** A store on `schema` with raw queries on their own pool; `reopen` makes a new plugin on the same schema. */
 function schemaStore(schema: string, dropOnCleanup: boolean): StorageUnderTest {
-  const options = { connectionString: db.url, schema, max: 4 };
+  const options = { connectionString: db.appUrl, schema, max: 4 };
   const storage = db.track(postgresStorage(options));
   const raw = db.track(postgresRawQueries(options));
   return {

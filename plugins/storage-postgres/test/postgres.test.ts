@@ -1,8 +1,17 @@
-import { createRapport, newId, RapportError, type RuleTimer, silentLogger, systemClock } from '@rapport/core';
+import {
+  createRapport,
+  type Interaction,
+  newId,
+  RapportError,
+  type RuleTimer,
+  silentLogger,
+  systemClock,
+} from '@rapport/core';
 import { message, T0 } from '@rapport/testkit';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { migrate, migrations, postgresRawQueries, postgresStorage } from '../src/index.js';
+import { PLAIN_INSERT_THRESHOLD } from '../src/unit-of-work.js';
 import { uniqueName, useTestDatabase } from './pg.js';
 
 const db = useTestDatabase();
@@ -103,6 +112,48 @@ describe('postgres storage', () => {
     expect(await raw.count(TENANT, 'customers')).toBe(0);
   });
 
+  it('throws a write that failed after its call returned from the next call, as it was, and keeps nothing', async () => {
+    const storage = store();
+    await storage.init(context);
+    const raw = db.track(postgresRawQueries({ connectionString: db.url, schema: storage.options.schema }));
+    const customer = {
+      id: newId(),
+      tenantId: TENANT,
+      displayName: null,
+      primaryEmail: null,
+      attributes: {},
+      tags: [],
+      status: 'active' as const,
+      mergedInto: null,
+      createdAt: new Date(T0),
+      updatedAt: new Date(T0),
+    };
+    await storage.unitOfWork(TENANT, async (u) => u.insertCustomers([customer]));
+    const seen: unknown[] = [];
+    const caught = await storage
+      .unitOfWork(TENANT, async (u) => {
+        await u.insertCustomers([{ ...customer, id: newId() }]);
+        // Returns once queued; the duplicate key fails on the server afterwards.
+        await u.insertCustomers([customer]);
+        try {
+          await u.listIdentities(customer.id);
+        } catch (error) {
+          seen.push(error);
+          throw error;
+        }
+      })
+      .catch((e: unknown) => e);
+    // The caller gets the write's own error, retryable as a conflict with another writer is.
+    expect(seen).toEqual([caught]);
+    expect(caught).toMatchObject({
+      code: 'RAPPORT_STORAGE_FAILED',
+      retryable: true,
+      cause: { code: '23505' },
+    });
+    expect((caught as RapportError).message).toContain('insertCustomers');
+    expect(await raw.count(TENANT, 'customers')).toBe(1);
+  });
+
   it('sets the tenant of each unit of work (the hook for row-level security policies)', async () => {
     const storage = store();
     await storage.init(context);
@@ -180,6 +231,100 @@ describe('postgres storage', () => {
     await storage.unitOfWork('a', async (u) => u.upsertTimers([{ ...timer('k'), tenantId: 'a' }]));
     expect(await storage.read('b').dueTimers(new Date(T0 + 1), 10)).toEqual([]);
     expect(await storage.read('a').dueTimers(new Date(T0 + 1), 10)).toHaveLength(1);
+  });
+});
+
+/** A complete interaction of tenant `TENANT`, keyed `key`. */
+function interaction(key: string, overrides: Partial<Interaction> = {}): Interaction {
+  return {
+    id: newId(),
+    tenantId: TENANT,
+    channel: 'forum',
+    account: 'community',
+    externalId: key,
+    version: 0,
+    direction: 'inbound',
+    kind: 'post',
+    effort: 'contribution',
+    text: `post ${key}`,
+    language: null,
+    occurredAt: new Date(T0),
+    receivedAt: new Date(T0 + 1),
+    customerId: null,
+    identityId: null,
+    actorExternalId: `actor-${key}`,
+    actorHandle: null,
+    conversationId: null,
+    thread: null,
+    parent: null,
+    amount: null,
+    currency: null,
+    referredIdentityId: null,
+    referredCustomerId: null,
+    scores: [],
+    metadata: {},
+    ...overrides,
+  };
+}
+
+describe('bulk inserts of interactions (tried without conflict arbitration first)', () => {
+  const bulk = PLAIN_INSERT_THRESHOLD + 50;
+  const keys = (from: number, n: number) => Array.from({ length: n }, (_, i) => `k${from + i}`);
+
+  it('store every field as given, whatever characters the text holds', async () => {
+    const storage = store();
+    await storage.init(context);
+    const odd = interaction('odd', {
+      text: 'tab\there, line\nbreak, return\r, back\\slash \\N, "quotes", émoji 🎉, \\.',
+      actorHandle: '\\N',
+      language: 'fr',
+      amount: 0.1 + 0.2,
+      currency: 'EUR',
+      thread: 't\t1',
+      scores: [{ name: 'sentiment', value: -0.25, model: { id: 'm\\1', version: '1' } }],
+      metadata: { nested: { a: [1, 'two\n', null] }, 'key\twith tab': '\\' },
+      version: 3,
+      occurredAt: new Date(-86_400_000),
+    });
+    const batch = [...keys(0, bulk).map((k) => interaction(k)), odd];
+    const { skipped } = await storage.unitOfWork(TENANT, async (u) => u.insertInteractions(batch));
+    expect(skipped).toEqual([]);
+    expect(await storage.read(TENANT).getInteraction(odd.id)).toEqual(odd);
+    expect(await storage.read(TENANT).getInteraction(batch[7]!.id)).toEqual(batch[7]);
+  });
+
+  it('skip the keys another writer stored first and say which, also twice in one unit of work', async () => {
+    const schema = uniqueName('s');
+    const [a, b] = [store(schema), store(schema)];
+    await Promise.all([a.init(context), b.init(context)]);
+    const raw = db.track(postgresRawQueries({ connectionString: db.url, schema }));
+    await a.unitOfWork(TENANT, async (u) => u.insertInteractions(keys(0, 40).map((k) => interaction(k))));
+    const first = keys(0, bulk).map((k) => interaction(k));
+    const second = keys(bulk - 10, bulk).map((k) => interaction(k));
+    const results = await b.unitOfWork(TENANT, async (u) => [
+      await u.insertInteractions(first),
+      await u.insertInteractions(second),
+    ]);
+    expect(results[0]!.skipped).toEqual(first.slice(0, 40).map((i) => i.id));
+    // The second batch overlaps the first by ten keys, stored in this very unit of work.
+    expect(results[1]!.skipped).toEqual(second.slice(0, 10).map((i) => i.id));
+    expect(await raw.count(TENANT, 'interactions')).toBe(2 * bulk - 10);
+  });
+
+  it('fail the unit of work, keeping nothing, when the insert fails for another reason than a clash', async () => {
+    const storage = store();
+    await storage.init(context);
+    const raw = db.track(postgresRawQueries({ connectionString: db.url, schema: storage.options.schema }));
+    const batch = keys(0, bulk).map((k) => interaction(k));
+    batch[bulk - 1] = interaction('nul', { text: 'Postgres refuses \u0000 in text' });
+    const caught = await storage
+      .unitOfWork(TENANT, async (u) => {
+        await u.insertInteractions(keys(bulk, 5).map((k) => interaction(k)));
+        return u.insertInteractions(batch);
+      })
+      .catch((e: unknown) => e);
+    expect(caught).toMatchObject({ code: 'RAPPORT_STORAGE_FAILED', retryable: false });
+    expect(await raw.count(TENANT, 'interactions')).toBe(0);
   });
 });
 
