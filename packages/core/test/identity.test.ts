@@ -73,6 +73,27 @@ describe('identity resolution', () => {
     expect((await rapport.customers.timeline(customerId)).items).toHaveLength(3);
   });
 
+  it('undoing merges out of order returns each identity to its own customer, even after it came back another way', async () => {
+    const rapport = await createTestRapport();
+    const { results } = await rapport.ingest([
+      item(1, { actor: { externalId: 'a' } }),
+      item(2, { actor: { externalId: 'b' } }),
+      item(3, { actor: { externalId: 'c' } }),
+    ]);
+    const [a, b, c] = results.map((r) => r.customerId!) as [string, string, string];
+    const by = { reason: 'test', actor: 'user:1' };
+    const first = await rapport.customers.merge(b, a, by); // a → b
+    const second = await rapport.customers.merge(c, b, by); // b (holding a's identity) → c
+    await rapport.customers.unmerge(first.id, by); // a's identity goes home to a
+    await rapport.customers.merge(a, c, by); // c, holding b's identity, → a
+    await rapport.customers.unmerge(second.id, by); // b comes back: with its own identity only
+    const owners = async (customerId: string) =>
+      (await rapport.customers.export(customerId)).identities.map((i) => i.externalId).sort();
+    expect(await owners(a)).toEqual(['a', 'c']);
+    expect(await owners(b)).toEqual(['b']);
+    expect((await rapport.customers.timeline(b)).items.map((i) => i.actorExternalId)).toEqual(['b']);
+  });
+
   it('merge and unmerge round-trip exactly, profile included, and are recorded with reason and actor', async () => {
     const rapport = await createTestRapport();
     const { results } = await rapport.ingest([

@@ -189,7 +189,53 @@ export async function unmergeCustomers(
     });
   }
   await uow.updateCustomers(updates);
+  await forgetReturned(uow, merge, holder, {
+    identityIds,
+    conversationIds: merge.conversationIds.filter((id) => heldConversations.has(id)),
+    consentIds: merge.consentIds.filter((id) => heldConsents.has(id)),
+  });
   const done: MergeRecord = { ...merge, unmergedAt: request.at, unmergedBy: request.actor };
   await uow.updateMerge(done);
   return { merge: done, movedIdentityIds: identityIds, customerId: merge.absorbedId };
+}
+
+/**
+ * What an unmerge returned has left the merge chain above it, so the later merges that carried it
+ * up the chain (absorbing the survivor, then its survivor, up to the holder) no longer own it:
+ * undoing one of them later must not take it from wherever it is by then.
+ */
+async function forgetReturned(
+  uow: UnitOfWork,
+  undone: MergeRecord,
+  holder: string,
+  returned: { identityIds: string[]; conversationIds: string[]; consentIds: string[] },
+): Promise<void> {
+  const gone = {
+    identityIds: new Set(returned.identityIds),
+    conversationIds: new Set(returned.conversationIds),
+    consentIds: new Set(returned.consentIds),
+  };
+  if (gone.identityIds.size + gone.conversationIds.size + gone.consentIds.size === 0) return;
+  for (let current = undone.survivorId, hops = 0; current !== holder && hops < 10_000; hops++) {
+    const [customer] = await uow.getCustomers([current]);
+    if (customer?.status !== 'merged' || customer.mergedInto === null) return;
+    const carrying = (await uow.listMerges(current)).filter(
+      (m) => m.absorbedId === current && m.unmergedAt === null && m.id !== undone.id,
+    );
+    for (const m of carrying) {
+      const kept = {
+        identityIds: m.identityIds.filter((id) => !gone.identityIds.has(id)),
+        conversationIds: m.conversationIds.filter((id) => !gone.conversationIds.has(id)),
+        consentIds: m.consentIds.filter((id) => !gone.consentIds.has(id)),
+      };
+      if (
+        kept.identityIds.length !== m.identityIds.length ||
+        kept.conversationIds.length !== m.conversationIds.length ||
+        kept.consentIds.length !== m.consentIds.length
+      ) {
+        await uow.updateMerge({ ...m, ...kept });
+      }
+    }
+    current = customer.mergedInto;
+  }
 }
