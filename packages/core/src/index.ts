@@ -74,5 +74,11 @@ export * from './storage/lifecycle-errors.js';
 export * from './storage/memory/memory-storage.js';
 export type { TenantData as MemoryTenantData } from './storage/memory/tenant-data.js';
 export * from './storage/paging.js';
+/**
+ * For store authors: the column lists, tuple row types and row → domain mappers shared by the SQL
+ * stores, parameterised by a {@link RowAdapter} for the few values their drivers hand over
+ * differently (booleans, JSON columns). Not for application code.
+ */
+export * from './storage/row-codecs.js';
 export * from './storage/write-lock.js';
 export * from './webhooks/index.js';
