@@ -1,4 +1,4 @@
-import { isRapportError, RapportError } from '../../errors/rapport-error.js';
+import { RapportError } from '../../errors/rapport-error.js';
 import type { RapportEventEmitter } from '../../events/events.js';
 import type { IngestBatchResult } from '../../ingest/results.js';
 import {
@@ -232,7 +232,7 @@ export class ChannelHost {
         const items = await webhook.parse(request);
         if (items.length > 0) await this.store(h, items);
       } catch (error) {
-        this.deps.emitter.report(asReported(h, 'webhook', error));
+        this.deps.emitter.report(pluginFailure('channel', h.plugin.id, 'webhook', error));
       }
     })();
     this.pendingWebhooks.add(work);
@@ -416,7 +416,7 @@ export class ChannelHost {
         return wait;
       }
       h.status.state = 'failed';
-      const reported = asReported(h, 'read', error);
+      const reported = pluginFailure('channel', h.plugin.id, 'read', error);
       this.deps.emitter.report(reported);
       if (this.deps.emitter.wants('channel.failed')) {
         this.deps.emitter.emit('channel.failed', {
@@ -441,10 +441,4 @@ export function asChannelError(h: { plugin: ChannelPlugin }, error: unknown): Ch
     cause: error,
     plugin: h.plugin.id,
   });
-}
-
-function asReported(h: Hosted, operation: string, error: unknown): RapportError {
-  return isRapportError(error) && error.message.includes(h.plugin.id)
-    ? error
-    : pluginFailure('channel', h.plugin.id, operation, error);
 }
