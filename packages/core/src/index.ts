@@ -61,6 +61,7 @@ export * from './runtime/rapport.js';
 export { POINTS_MODEL } from './runtime/rules/executor.js';
 export type { RuleSubject } from './runtime/rules/facts-loader.js';
 export { MAX_RULE_DEPTH, RULES_TRIGGERED_TOPIC, type RuleTriggerMessage } from './runtime/rules/stage.js';
+export type { LevelChangeRecord, LevelExplanation } from './runtime/scoring/scores-api.js';
 export type {
   Attribution,
   CustomerProfile,
@@ -70,6 +71,7 @@ export type {
   TenantScope,
 } from './runtime/tenant-scope.js';
 export * from './runtime/test-rapport.js';
+export * from './scoring/levels.js';
 export * from './storage/lifecycle-errors.js';
 export * from './storage/memory/memory-storage.js';
 export type { TenantData as MemoryTenantData } from './storage/memory/tenant-data.js';

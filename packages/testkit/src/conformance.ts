@@ -5,5 +5,6 @@
 
 export * from './channel/conformance.js';
 export type { ChannelHarness } from './channel/harness.js';
+export * from './scoring/conformance.js';
 export * from './storage/conformance.js';
 export { checkMergeRoundTrip } from './storage/merge-property.js';

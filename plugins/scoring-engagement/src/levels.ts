@@ -1,14 +1,10 @@
-import { z } from 'zod';
+import { levelOf as coreLevelOf, type ScoreLevel, scoreLevelListSchema } from '@rapport/core';
 
 /**
  * A named engagement level: every score at or above `min` (and below the next level's `min`) is
- * at this level.
+ * at this level. The same shape as core's {@link ScoreLevel}.
  */
-export interface EngagementLevel {
-  name: string;
-  /** Lowest score at this level, inclusive. */
-  min: number;
-}
+export type EngagementLevel = ScoreLevel;
 
 /**
  * The default ladder, an effort reading of the Social Technographics rungs: one fresh reaction
@@ -26,72 +22,28 @@ export const DEFAULT_LEVELS: readonly EngagementLevel[] = Object.freeze([
 ]);
 
 /**
- * Schema of a level ladder: at least one level, the first at 0 (so every score has a level),
- * thresholds strictly increasing, names unique.
+ * Schema of an engagement ladder: core's level ladder (thresholds strictly increasing, names
+ * unique) whose first level starts at 0, so every engagement score (never negative) has a level.
  */
-export const levelsSchema = z
-  .array(
-    z
-      .object({
-        name: z.string().min(1).max(64).describe('Level name, recorded with the level score'),
-        min: z.number().finite().min(0).describe('Lowest score at this level, inclusive'),
-      })
-      .strict(),
-  )
-  .min(1)
-  .max(100)
-  .check((payload) => {
-    const levels = payload.value;
-    const seen = new Set<string>();
-    for (const [index, level] of levels.entries()) {
-      if (index === 0 && level.min !== 0) {
-        payload.issues.push({
-          code: 'custom',
-          path: [0, 'min'],
-          message: 'the first level must start at 0 so that every score has a level',
-          input: level.min,
-        });
-      }
-      const previous = levels[index - 1];
-      if (previous !== undefined && level.min <= previous.min) {
-        payload.issues.push({
-          code: 'custom',
-          path: [index, 'min'],
-          message: `level thresholds must increase: ${level.min} is not above ${previous.min} (level "${previous.name}")`,
-          input: level.min,
-        });
-      }
-      if (seen.has(level.name)) {
-        payload.issues.push({
-          code: 'custom',
-          path: [index, 'name'],
-          message: `level name "${level.name}" is used twice`,
-          input: level.name,
-        });
-      }
-      seen.add(level.name);
-    }
-  });
+export const levelsSchema = scoreLevelListSchema.check((payload) => {
+  const first = payload.value[0];
+  if (first !== undefined && first.min !== 0) {
+    payload.issues.push({
+      code: 'custom',
+      path: [0, 'min'],
+      message: 'the first level must start at 0 so that every score has a level',
+      input: first.min,
+    });
+  }
+});
 
 /**
- * The index of the level `score` falls in: the last level whose `min` is ≤ score. A score below the
- * first threshold (only possible with a ladder not starting at 0) or NaN is at level 0.
- *
- * @param levels - ascending by `min`, as {@link engagementScoring} validates them.
+ * The index of the level `score` falls in: the last level whose `min` is ≤ score (core's
+ * `levelOf`, re-exported for engagement reports).
  *
  * ```ts
  * levelOf(7, DEFAULT_LEVELS); // 2: participant (5 ≤ 7 < 20)
  * DEFAULT_LEVELS[levelOf(7, DEFAULT_LEVELS)]!.name; // 'participant'
  * ```
  */
-export function levelOf(score: number, levels: readonly EngagementLevel[]): number {
-  // Binary search: ladders are short, but levelOf also runs over whole populations in reports.
-  let lo = 0;
-  let hi = levels.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (levels[mid]!.min <= score) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
+export const levelOf: (score: number, levels: readonly EngagementLevel[]) => number = coreLevelOf;

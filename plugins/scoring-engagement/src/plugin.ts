@@ -9,7 +9,7 @@ import {
 } from '@rapport/core';
 import { version } from '../package.json';
 import { EngagementKernel, type ScoredInteraction } from './engagement.js';
-import { type EngagementLevel, levelOf } from './levels.js';
+import type { EngagementLevel } from './levels.js';
 import { type EngagementScoringOptions, parseEngagementScoringOptions } from './options.js';
 import {
   DEFAULT_EFFORT_WEIGHTS,
@@ -29,7 +29,7 @@ export const ENGAGEMENT_MODEL_VERSION = '1';
 export interface ResolvedEngagementScoringOptions {
   id: string;
   scoreName: string;
-  /** `<scoreName>.level`. */
+  /** `<scoreName>.level`: where the host records the level in the score log. */
   levelScoreName: string;
   modelId: string;
   /** The default table with `weights` merged over it. */
@@ -78,8 +78,10 @@ function deepFreeze<T>(value: T): T {
  * is `channelWeights[channel][kind]`, else `weights[kind]` (merged over
  * {@link DEFAULT_KIND_WEIGHTS}), else `effortWeights[effort]` ({@link DEFAULT_EFFORT_WEIGHTS}).
  *
- * Two scores are recorded: `engagement` (the sum) and `engagement.level` (the index of its level
- * in `levels`, see {@link levelOf}), whose model params also carry the level's `level` name.
+ * The plugin records `engagement` (the sum) and declares its `levels`; the host maps each recorded
+ * score to its level and, when it changes, records `engagement.level` (the index of the level in
+ * `levels`, see core's `levelOf`, with the level's name in its model params) and emits
+ * `level.changed`. `rapport.scores.explainLevel(id, 'engagement')` says why a level changed.
  *
  * `update` is exact, not an approximation: decay is exponential, so the latest score carries
  * forward as `score × 2^(−(now − computedAt)/halfLife)`, where `computedAt` is the time the host
@@ -109,7 +111,7 @@ export function engagementScoring(options: EngagementScoringOptions = {}): Engag
     levels: parsed.levels.map((level) => ({ name: level.name, min: level.min })),
     exclude: parsed.exclude,
   });
-  const { scoreName, levelScoreName, levels, exclude } = resolved;
+  const { scoreName, levels, exclude } = resolved;
   const excludedCustomers = new Set(exclude.customerIds);
   const kernel = new EngagementKernel(
     resolved.halfLifeDays,
@@ -134,18 +136,7 @@ export function engagementScoring(options: EngagementScoringOptions = {}): Engag
       },
     },
   });
-  // One model per level, built once: the level score names its level without a label field.
-  const levelModels: ScoreModel[] = levels.map((level) =>
-    Object.freeze({ ...model, params: Object.freeze({ ...model.params, level: level.name }) }),
-  );
-
-  const results = (score: number): ScoreResult[] => {
-    const level = levelOf(score, levels);
-    return [
-      { name: scoreName, value: score, model },
-      { name: levelScoreName, value: level, model: levelModels[level]! },
-    ];
-  };
+  const results = (score: number): ScoreResult[] => [{ name: scoreName, value: score, model }];
 
   const scoreOf = (interactions: Iterable<ScoredInteraction>, now: Date): number => {
     const nowMs = now.getTime();
@@ -160,6 +151,7 @@ export function engagementScoring(options: EngagementScoringOptions = {}): Engag
     specVersion: SCORING_SPEC_VERSION,
     capabilities: { annotate: false, incremental: true, recompute: true },
     models: [model],
+    levels: [{ score: scoreName, levels }],
     options: resolved,
     scoreOf,
     weightOf: (interaction) => kernel.weight(interaction),

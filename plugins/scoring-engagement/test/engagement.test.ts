@@ -35,7 +35,7 @@ describe('engagementScoring plugin shape', () => {
     ]);
   });
 
-  it('records the score and its level, the level name in the level score’s model params', async () => {
+  it('records the score and declares its levels, which the host maps it to', async () => {
     const plugin = engagementScoring();
     const results = await plugin.recompute({
       tenantId: 'default',
@@ -43,15 +43,10 @@ describe('engagementScoring plugin shape', () => {
       interactions: stream([interaction({ kind: 'reply' })]),
       now,
     });
-    expect(results.map((r) => [r.name, r.value])).toEqual([
-      ['engagement', 6],
-      ['engagement.level', 2],
-    ]);
-    expect(results[1]!.model).toMatchObject({
-      id: 'engagement-effort-decay',
-      params: { level: 'participant' },
-    });
-    expect(results[0]!.model.params).not.toHaveProperty('level');
+    expect(results.map((r) => [r.name, r.value])).toEqual([['engagement', 6]]);
+    expect(results[0]!.model).toMatchObject({ id: 'engagement-effort-decay', version: '1' });
+    expect(plugin.levels).toEqual([{ score: 'engagement', levels: DEFAULT_LEVELS }]);
+    expect(DEFAULT_LEVELS[levelOf(6, DEFAULT_LEVELS)]!.name).toBe('participant');
   });
 });
 
@@ -220,10 +215,7 @@ describe('levels', () => {
       current: [],
       now,
     });
-    expect(results[1]).toMatchObject({
-      name: 'engagement.level',
-      value: 1,
-      model: { params: { level: 'loud' } },
-    });
+    const ladder = plugin.levels![0]!.levels;
+    expect(ladder[levelOf(results[0]!.value, ladder)]!.name).toBe('loud');
   });
 });

@@ -1,7 +1,7 @@
 import type { Interaction, Score, ScoreResult } from '@rapport/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { engagementScoring, levelOf, orbitPreset } from '../src/index.js';
+import { engagementScoring, orbitPreset } from '../src/index.js';
 import { DAY, interaction, stream, T0 } from './helpers.js';
 
 const kinds = [
@@ -108,13 +108,6 @@ describe('incremental updates agree with a full recompute', () => {
             });
             const recomputed = full.find((r) => r.name === name)!.value;
             expect(close(incremental, recomputed)).toBe(true);
-            const levels = plugin.options.levels;
-            const nearThreshold = levels.some((l) => close(l.min, recomputed));
-            if (!nearThreshold) {
-              expect(current.find((s) => s.name === `${name}.level`)!.value).toBe(
-                levelOf(recomputed, levels),
-              );
-            }
           },
         ),
         { numRuns: 300 },
@@ -181,6 +174,6 @@ describe('incremental updates agree with a full recompute', () => {
       current: foreign,
       now: new Date(T0),
     });
-    expect(results.map((r) => r.value)).toEqual([3, 1]);
+    expect(results.map((r) => r.value)).toEqual([3]);
   });
 });

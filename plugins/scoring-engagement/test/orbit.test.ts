@@ -44,12 +44,11 @@ describe('Orbit preset', () => {
     });
     expect(results[0]).toMatchObject({ name: 'orbit.love', model: { id: 'orbit-love' } });
     expect(results[0]!.value).toBeCloseTo(expected, 10);
-    // 8 ≤ 18.26 < 28: orbit 3, participating.
-    expect(results[1]).toMatchObject({
-      name: 'orbit.love.level',
-      value: 1,
-      model: { id: 'orbit-love', params: { level: 'orbit-3-participating' } },
-    });
+    // 8 ≤ 18.26 < 28: orbit 3, participating (the host records the level from the declared ladder).
+    expect(results).toHaveLength(1);
+    const [ladder] = love.levels!;
+    expect(ladder!.score).toBe('orbit.love');
+    expect(ladder!.levels[levelOf(results[0]!.value, ladder!.levels)]!.name).toBe('orbit-3-participating');
   });
 
   it('places love in orbit levels 4 → 1 by threshold', () => {

@@ -354,6 +354,17 @@ CREATE INDEX conversations_open_cases ON {schema}.conversations (tenant_id, last
 ${tenantIsolation(['outbox', 'channel_state'])}
 `,
   },
+  {
+    version: 4,
+    name: 'score log: causes and history order',
+    sql: `
+-- Why each score was recorded (the interactions of an update, a recompute, an import), so the log
+-- can explain a change; NULL for scores recorded before.
+ALTER TABLE {schema}.scores ADD COLUMN cause jsonb;
+-- A customer's score log newest first, across names.
+CREATE INDEX scores_history ON {schema}.scores (tenant_id, customer_id, computed_at DESC, seq DESC);
+`,
+  },
 ];
 
 /** What {@link migrate} did. */

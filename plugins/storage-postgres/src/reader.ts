@@ -19,12 +19,13 @@ import type {
   RuleFiringFilter,
   RuleTimer,
   Score,
+  ScoreHistoryQuery,
   SegmentMembership,
   StorageReader,
   StorageStats,
   TimeRange,
 } from '@rapport/core';
-import { OPEN_CASE_STATUSES, storageReaderMethods } from '@rapport/core';
+import { OPEN_CASE_STATUSES, scoreLogPage, scoreLogPosition, storageReaderMethods } from '@rapport/core';
 import { type Queryable, queryObjects, queryRows } from './connection.js';
 import { notOpen, storageFailure } from './errors.js';
 import { type OutboxRow, outboxReads, toOutbox } from './outbox.js';
@@ -327,6 +328,20 @@ export class PostgresReader implements StorageReader {
       distinct(customerIds),
     ]);
     return rows.map(toScore);
+  }
+
+  async scoreHistory(customerId: string, query: ScoreHistoryQuery): Promise<Page<Score>> {
+    const limit = pageLimit(query);
+    const after = scoreLogPosition(query.cursor);
+    const rows = await queryRows<[...ScoreRow, string]>(this.db, this.q.scoreHistory, [
+      this.tenantId,
+      customerId,
+      query.name ?? null,
+      after?.time ?? null,
+      after?.seq ?? null,
+      limit + 1,
+    ]);
+    return scoreLogPage(rows, limit, toScore);
   }
 
   async recentInteractions(customerId: string, range: TimeRange, limit: number): Promise<Interaction[]> {

@@ -74,6 +74,8 @@ export class Statements {
   readonly mergesOf: Statement;
   readonly consentsOf: Statement;
   readonly latestScoresOf: Statement;
+  /** A customer's score log newest first, each row ending with its seq (the tie-breaker). */
+  readonly scoreHistory: Statement;
   readonly erasuresByKeys: Statement;
   readonly counts: Statement;
   readonly accountCounts: Statement;
@@ -243,6 +245,12 @@ export class Statements {
          JOIN ${t('scores')} AS s ON s.tenant_id = $1 AND s.customer_id = k.id
          ORDER BY k.ord, s.name, s.model_id, s.computed_at DESC, s.seq DESC
        ) AS latest ORDER BY ord, name, model_id`,
+    );
+    this.scoreHistory = statement(
+      `SELECT ${SCORE}, seq FROM ${t('scores')}
+       WHERE tenant_id = $1 AND customer_id = $2 AND ($3::text IS NULL OR name = $3)
+         AND ($4::bigint IS NULL OR (computed_at, seq) < ($4::bigint, $5::bigint))
+       ORDER BY computed_at DESC, seq DESC LIMIT $6`,
     );
     // A batch asks for thousands of keys: joined, not `= ANY` (see lockCustomers).
     this.erasuresByKeys = statement(
@@ -470,9 +478,10 @@ export class Statements {
     );
     this.insertScores = statement(
       `INSERT INTO ${t('scores')} (${SCORE})
-       SELECT $1::text, customer_id, name, model_id, model_version, model_params::jsonb, value, computed_at
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::bigint[])
-         WITH ORDINALITY AS u(customer_id, name, model_id, model_version, model_params, value, computed_at, ord)
+       SELECT $1::text, customer_id, name, model_id, model_version, model_params::jsonb, value, computed_at,
+         cause::jsonb
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::bigint[], $9::text[])
+         WITH ORDINALITY AS u(customer_id, name, model_id, model_version, model_params, value, computed_at, cause, ord)
        ORDER BY ord`,
     );
     this.insertMerge = statement(

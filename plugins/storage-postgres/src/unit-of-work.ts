@@ -587,7 +587,7 @@ export class PostgresUnitOfWork extends PostgresReader implements UnitOfWork {
       'insertScores',
       execute(this.db, this.q.insertScores, [
         this.tenantId,
-        ...columns(scores, 7, (s) => [
+        ...columns(scores, 8, (s) => [
           s.customerId,
           s.name,
           s.model.id,
@@ -595,6 +595,7 @@ export class PostgresUnitOfWork extends PostgresReader implements UnitOfWork {
           s.model.params === undefined ? null : JSON.stringify(s.model.params),
           s.value,
           s.computedAt.getTime(),
+          s.cause === undefined ? null : JSON.stringify(s.cause),
         ]),
       ]),
     );

@@ -309,6 +309,17 @@ CREATE INDEX conversations_open_cases ON conversations (tenant_id)
   WHERE json_extract(case_data, '$.status') IN ('new', 'open', 'pending');
 `,
   },
+  {
+    version: 4,
+    name: 'score log: causes and history order',
+    sql: `
+-- Why each score was recorded (the interactions of an update, a recompute, an import), so the log
+-- can explain a change; NULL for scores recorded before.
+ALTER TABLE scores ADD COLUMN cause TEXT;
+-- A customer's score log newest first, across names.
+CREATE INDEX scores_history ON scores (tenant_id, customer_id, computed_at DESC);
+`,
+  },
 ];
 
 /** What {@link migrate} did. */

@@ -19,12 +19,20 @@ import type {
   RuleFiringFilter,
   RuleTimer,
   Score,
+  ScoreHistoryQuery,
   SegmentMembership,
   StorageReader,
   StorageStats,
   TimeRange,
 } from '@rapport/core';
-import { decodeCursor, OPEN_CASE_STATUSES, storageReaderMethods, type WriteLock } from '@rapport/core';
+import {
+  decodeCursor,
+  OPEN_CASE_STATUSES,
+  scoreLogPage,
+  scoreLogPosition,
+  storageReaderMethods,
+  type WriteLock,
+} from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
 import { outboxReads, toOutbox } from './outbox.js';
 import { pageLimit, toPage } from './paging.js';
@@ -338,6 +346,20 @@ export class SqliteReader implements StorageReader {
     return out;
   }
 
+  scoreHistory(customerId: string, query: ScoreHistoryQuery): Page<Score> {
+    const limit = pageLimit(query);
+    const after = scoreLogPosition(query.cursor);
+    const rows = this.q.scoreHistory.all({
+      tenant: this.tenantId,
+      customer: customerId,
+      name: query.name ?? null,
+      time: after?.time ?? null,
+      seq: after?.seq ?? null,
+      limit: limit + 1,
+    });
+    return scoreLogPage(rows, limit, toScore);
+  }
+
   recentInteractions(customerId: string, range: TimeRange, limit: number): Interaction[] {
     if (!(limit >= 1)) return [];
     const from = range.from?.getTime() ?? Number.MIN_SAFE_INTEGER;
@@ -635,6 +657,9 @@ export class QueuedReader implements StorageReader {
   }
   latestScores(customerIds: readonly string[]) {
     return this.gate(() => this.inner.latestScores(customerIds));
+  }
+  scoreHistory(customerId: string, query: ScoreHistoryQuery) {
+    return this.gate(() => this.inner.scoreHistory(customerId, query));
   }
   scanInteractions(range: TimeRange, page: PageRequest) {
     return this.gate(() => this.inner.scanInteractions(range, page));

@@ -114,6 +114,20 @@ export class ReadStatements {
   readonly mergesOf: Statement<[{ tenant: string; customer: string }], MergeRow>;
   readonly consentsOf: Statement<[string, string], ConsentRow>;
   readonly latestScoresOf: Statement<[string, string], ScoreRow>;
+  /** A customer's score log newest first, each row ending with its rowid (the tie-breaker). */
+  readonly scoreHistory: Statement<
+    [
+      {
+        tenant: string;
+        customer: string;
+        name: string | null;
+        time: number | null;
+        seq: number | null;
+        limit: number;
+      },
+    ],
+    [...ScoreRow, number]
+  >;
   readonly erasureExists: Statement<[string, string], number>;
   /** Tenant, then {@link LOOKUP_CHUNK} erasure keys; yields the keys found. */
   readonly erasuresByKeys: Statement<unknown[], string>;
@@ -236,6 +250,12 @@ export class ReadStatements {
          SELECT ${SCORE}, row_number() OVER (PARTITION BY name, model_id ORDER BY computed_at DESC, rowid DESC) AS rank
          FROM scores WHERE tenant_id = ? AND customer_id = ?
        ) WHERE rank = 1 ORDER BY name, model_id`,
+    );
+    this.scoreHistory = rows(
+      `SELECT ${SCORE}, rowid FROM scores
+       WHERE tenant_id = @tenant AND customer_id = @customer AND (@name IS NULL OR name = @name)
+         AND (@time IS NULL OR computed_at < @time OR (computed_at = @time AND rowid < @seq))
+       ORDER BY computed_at DESC, rowid DESC LIMIT @limit`,
     );
     this.erasureExists = db
       .prepare<[string, string], number>('SELECT 1 FROM erasures WHERE tenant_id = ? AND erasure_key = ?')
@@ -507,7 +527,7 @@ export class WriteStatements {
         'SELECT id FROM consents WHERE tenant_id = ? AND customer_id = ? ORDER BY at, id',
       )
       .pluck();
-    this.insertScore = db.prepare(`INSERT INTO scores (${SCORE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertScore = db.prepare(`INSERT INTO scores (${SCORE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertMerge = db.prepare(
       `INSERT INTO merges (${MERGE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );

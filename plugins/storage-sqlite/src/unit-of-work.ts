@@ -249,6 +249,7 @@ export class SqliteUnitOfWork extends SqliteReader implements UnitOfWork {
         s.model.params === undefined ? null : JSON.stringify(s.model.params),
         s.value,
         s.computedAt.getTime(),
+        s.cause === undefined ? null : JSON.stringify(s.cause),
       );
     }
   }

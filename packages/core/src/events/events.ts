@@ -8,7 +8,7 @@ import type { Interaction } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
 import type { OutboxMessage } from '../domain/outbox.js';
 import type { RuleFiring } from '../domain/rule-records.js';
-import type { Score } from '../domain/score.js';
+import type { Score, ScoreCause } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { OutboundMessage } from '../plugins/channel.js';
 import { type Logger, silentLogger } from '../plugins/plugin.js';
@@ -30,6 +30,23 @@ export interface RapportEvents {
   'score.recorded': { tenantId: string; score: Score };
   /** A score's value differs from the previous one of the same name (null: first value). */
   'score.changed': { tenantId: string; score: Score; previous: number | null };
+  /**
+   * A customer's score crossed into another configured level (`from` null: its first level).
+   * `levelScore` is the level's entry in the score log; `cause` says what moved the score.
+   */
+  'level.changed': {
+    tenantId: string;
+    customerId: string;
+    /** The score whose level changed (e.g. `engagement`). */
+    score: string;
+    from: { index: number; name: string } | null;
+    to: { index: number; name: string };
+    /** The score's value that placed the customer in `to`, and the one before it (null: none). */
+    value: number;
+    previousValue: number | null;
+    levelScore: Score;
+    cause: ScoreCause | null;
+  };
   /** A customer joined a segment (`ruleId` when a rule did it). */
   'segment.entered': { tenantId: string; customerId: string; segment: string; ruleId?: string };
   'segment.left': { tenantId: string; customerId: string; segment: string; ruleId?: string };

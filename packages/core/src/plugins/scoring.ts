@@ -1,5 +1,5 @@
 import type { Interaction, InteractionScore } from '../domain/interaction.js';
-import type { Score, ScoreModel } from '../domain/score.js';
+import type { Score, ScoreLevels, ScoreModel } from '../domain/score.js';
 import type { MaybePromise, PluginBase, PluginContext } from './plugin.js';
 
 /** The scoring contract version this core speaks. */
@@ -45,6 +45,12 @@ export type ScoreResult = Pick<Score, 'name' | 'value'> & { model: ScoreModel };
 export interface ScoringPlugin extends PluginBase<typeof SCORING_SPEC_VERSION, ScoringCapabilities> {
   /** The models this plugin computes, with their versions and parameters. */
   readonly models: readonly ScoreModel[];
+  /**
+   * Named levels of this plugin's scores (e.g. inactive → … → advocate for `engagement`). The host
+   * records a customer's level in the score log when it changes and emits `level.changed`; a
+   * Rapport's own `levels` option overrides these per score.
+   */
+  readonly levels?: readonly ScoreLevels[];
   init?(context: PluginContext): MaybePromise<void>;
   /** Scores one interaction before it is stored. Synchronous: it runs on the ingest hot path. */
   annotate?(interaction: Readonly<Interaction>): InteractionScore[] | undefined;

@@ -38,6 +38,12 @@ export interface PageRequest {
   cursor?: string | null;
 }
 
+/** A page of a customer's score log, optionally of one score name. */
+export interface ScoreHistoryQuery extends PageRequest {
+  /** Only scores of this name (e.g. `engagement` or `engagement.level`). */
+  name?: string;
+}
+
 /** Counts across a tenant. */
 export interface StorageStats {
   customers: number;
@@ -170,6 +176,11 @@ export interface StorageReader {
   listConsents(customerIds: readonly string[]): MaybePromise<Consent[]>;
   /** Latest score per (name, model id) for each customer. */
   latestScores(customerIds: readonly string[]): MaybePromise<Score[]>;
+  /**
+   * A customer's score log, newest first (computedAt, then the order recorded), optionally of one
+   * score name: every value ever recorded, with its model and cause.
+   */
+  scoreHistory(customerId: string, query: ScoreHistoryQuery): MaybePromise<Page<Score>>;
   /**
    * A customer's interactions that occurred in `range`, newest first (occurredAt, then id), at
    * most `limit`: the window rule aggregates read, without paging through a whole timeline.
@@ -311,6 +322,7 @@ export const storageReaderMethods = [
   'listMerges',
   'listConsents',
   'latestScores',
+  'scoreHistory',
   'recentInteractions',
   'scanInteractions',
   'segmentsOf',

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import { RapportError, toJsonPath } from '../errors/rapport-error.js';
 import { CHANNEL_SPEC_VERSION, type ChannelPlugin } from '../plugins/channel.js';
 import { SCORING_SPEC_VERSION, type ScoringPlugin } from '../plugins/scoring.js';
 import { STORAGE_SPEC_VERSION, type StoragePlugin } from '../plugins/storage.js';
 import { RULES_SPEC_VERSION, type RuleExtension } from '../rules/extension.js';
+import { scoreLevelsSchema } from '../scoring/levels.js';
 
 interface Problem {
   path: Array<string | number>;
@@ -61,6 +63,7 @@ export function assertPlugins(
         message: 'declares recompute but has no recompute()',
       });
     }
+    checkScoringModels(plugin, ['scoring', i], problems);
   });
   for (const [i, plugin] of channels.entries())
     checkBase(plugin, CHANNEL_SPEC_VERSION, ['channels', i], problems);
@@ -89,4 +92,25 @@ export function assertPlugins(
     `Rapport cannot start: ${issues.map((i) => `${i.jsonPath} ${i.message}`).join('; ')}`,
     { path: problems[0]!.path, issues },
   );
+}
+
+/** Every score records its model, so a scorer must declare id and version; its levels must be valid. */
+function checkScoringModels(plugin: ScoringPlugin, path: (string | number)[], problems: Problem[]): void {
+  if (!Array.isArray(plugin?.models)) {
+    problems.push({ path: [...path, 'models'], message: 'declares no models (id, version, params)' });
+  } else {
+    plugin.models.forEach((model, j) => {
+      if (typeof model?.id !== 'string' || typeof model?.version !== 'string')
+        problems.push({ path: [...path, 'models', j], message: 'a model needs a string id and version' });
+    });
+  }
+  if (plugin?.levels === undefined) return;
+  const levels = z.array(scoreLevelsSchema).safeParse(plugin.levels);
+  if (!levels.success) {
+    for (const issue of levels.error.issues)
+      problems.push({
+        path: [...path, 'levels', ...issue.path.map((p) => p as string | number)],
+        message: issue.message,
+      });
+  }
 }

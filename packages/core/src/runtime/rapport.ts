@@ -6,6 +6,7 @@ import { parseSlaPolicies } from '../cases/sla-policy.js';
 import { tenantIdSchema } from '../domain/common.js';
 import type { InteractionKindRegistry } from '../domain/effort.js';
 import type { RuleTimer } from '../domain/rule-records.js';
+import type { ScoreLevels } from '../domain/score.js';
 import { DEFAULT_TENANT } from '../domain/tenant.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { parseOrThrow } from '../errors/validation.js';
@@ -18,6 +19,7 @@ import type { ScoringPlugin } from '../plugins/scoring.js';
 import type { StoragePlugin, StorageReader, UnitOfWork } from '../plugins/storage.js';
 import type { RuleExtension } from '../rules/extension.js';
 import { compileRules, type EvaluationOptions, type RuleExplanation, RuleSet } from '../rules/rule-set.js';
+import { laddersByScore, scoreLevelsSchema } from '../scoring/levels.js';
 import { CaseStage, type CasesConfig, SLA_TIMER_RULE } from './cases/case-stage.js';
 import { defaultCaseRules } from './cases/default-rules.js';
 import {
@@ -31,7 +33,7 @@ import { type OutboxOptions, OutboxSender } from './outbox/outbox-sender.js';
 import { assertPlugins } from './plugins.js';
 import { RuleExecutor } from './rules/executor.js';
 import { RulesStage } from './rules/stage.js';
-import { startScoringStage } from './scoring-stage.js';
+import { startScoringStage } from './scoring/scoring-stage.js';
 import { TenantScope } from './tenant-scope.js';
 
 /** Options of {@link createRapport}. */
@@ -42,6 +44,12 @@ export interface RapportOptions {
   tenant?: string;
   /** Scoring plugins: per-interaction annotations, incremental and full customer scores. */
   scoring?: readonly ScoringPlugin[];
+  /**
+   * Named levels of scores, e.g. `{ score: 'engagement', levels: [{ name: 'observer', min: 0 }, …] }`.
+   * They override a scoring plugin's own levels for the same score. When a recorded score puts a
+   * customer in another level, the level is recorded in the score log and `level.changed` fires.
+   */
+  levels?: readonly ScoreLevels[];
   /** Channel plugins (contract `rapport.channel/v1`), checked at start. */
   channels?: readonly ChannelPlugin[];
   /** The hand-off bus between pipeline stages (default: in-process). */
@@ -154,6 +162,7 @@ const optionsSchema = z.object({
   ),
   tenant: tenantIdSchema.optional(),
   scoring: z.array(z.custom<ScoringPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
+  levels: z.array(scoreLevelsSchema).optional(),
   channels: z.array(z.custom<ChannelPlugin>((v) => typeof v === 'object' && v !== null)).optional(),
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null).optional(),
   cases: z
@@ -314,7 +323,14 @@ export function createRapport(options: RapportOptions): Rapport {
     ensuredTenants.add(tenantId);
   };
 
-  const scoringDeps = { scorers: guardedScoring, unitOfWork, read, emitter, clock };
+  const scoringDeps = {
+    scorers: guardedScoring,
+    levels: laddersByScore(...scoring.map((s) => s.levels), parsed.levels),
+    unitOfWork,
+    read,
+    emitter,
+    clock,
+  };
   const pipeline = new IngestPipeline({
     unitOfWork,
     ensureTenant,

@@ -39,7 +39,8 @@ import { erasureKey } from '../storage/erasure-key.js';
 import { CasesApi, type CasesApiDeps } from './cases/cases-api.js';
 import { loadFacts, loadHistory, type RuleSubject } from './rules/facts-loader.js';
 import { storeReplay } from './rules/store-replay.js';
-import { recomputeScores, type ScoringStageDeps } from './scoring-stage.js';
+import { type LevelChangeRecord, type LevelExplanation, ScoresReader } from './scoring/scores-api.js';
+import { recomputeScores, type ScoringStageDeps } from './scoring/scoring-stage.js';
 
 /** Options of {@link TenantScope.ingestStream}. */
 export interface IngestStreamOptions {
@@ -376,11 +377,42 @@ export class TenantScope {
     },
   };
 
-  /** Customer scores from scoring plugins. */
+  /** Customer scores from scoring plugins: the latest, the score log, levels and why they changed. */
   readonly scores = {
     /** Latest score per name and model for a customer. */
     latest: async (customerId: string): Promise<Score[]> => this.reader().latestScores([customerId]),
-    /** Recomputes a customer's scores from the whole timeline with every scorer that can. */
+    /**
+     * The customer's score log, newest first: every value recorded, with its model (id, version,
+     * parameters) and its cause. `name` keeps one score (e.g. `engagement` or `engagement.level`).
+     */
+    history: async (
+      customerId: string,
+      query: Partial<PageRequest> & { name?: string } = {},
+    ): Promise<Page<Score>> =>
+      new ScoresReader(this.reader()).history(customerId, {
+        ...pageRequest(query),
+        ...(query.name !== undefined ? { name: query.name } : {}),
+      }),
+    /** The customer's current level of `score` (e.g. `engagement`), or null if none was recorded. */
+    level: async (customerId: string, score: string): Promise<LevelChangeRecord | null> =>
+      new ScoresReader(this.reader()).level(customerId, score),
+    /** The customer's level transitions for `score`, newest first. */
+    levelChanges: async (
+      customerId: string,
+      score: string,
+      page?: Partial<PageRequest>,
+    ): Promise<Page<LevelChangeRecord>> =>
+      new ScoresReader(this.reader()).levelChanges(customerId, score, pageRequest(page)),
+    /**
+     * Why the customer is at its level of `score`: the last transition, the level and value
+     * before it, and the interactions that moved the score (or `recompute`/`import`).
+     */
+    explainLevel: async (customerId: string, score: string): Promise<LevelExplanation | null> =>
+      new ScoresReader(this.reader()).explainLevel(customerId, score),
+    /**
+     * Recomputes a customer's scores from the whole timeline with every scorer that can, records
+     * them (cause `recompute`) with any level changes, and returns what was recorded.
+     */
     recompute: async (customerId: string): Promise<Score[]> => {
       this.deps.assertStarted();
       return recomputeScores(this.deps.scoring, this.tenantId, customerId);

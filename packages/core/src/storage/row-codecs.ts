@@ -20,7 +20,7 @@ import type { Identity } from '../domain/identity.js';
 import type { Direction, Interaction, InteractionScore } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
 import type { RuleActionOutcome, RuleFiring, RuleTimer, SegmentMembership } from '../domain/rule-records.js';
-import type { Score } from '../domain/score.js';
+import type { Score, ScoreCause } from '../domain/score.js';
 import type { Tenant } from '../domain/tenant.js';
 
 /**
@@ -158,7 +158,7 @@ export type ConsentRow = [
 
 /** Columns of a score, in {@link ScoreRow} order. */
 export const SCORE_COLUMNS =
-  'tenant_id, customer_id, name, model_id, model_version, model_params, value, computed_at';
+  'tenant_id, customer_id, name, model_id, model_version, model_params, value, computed_at, cause';
 /** A `scores` row. */
 export type ScoreRow<F extends RowFormat> = [
   tenantId: string,
@@ -169,6 +169,7 @@ export type ScoreRow<F extends RowFormat> = [
   modelParams: RowJson<F, Record<string, unknown>> | null,
   value: number,
   computedAt: number,
+  cause: RowJson<F, ScoreCause> | null,
 ];
 
 /** Columns of a merge, in {@link MergeRow} order. */
@@ -560,10 +561,12 @@ export function rowDecoders<F extends RowFormat>(adapter: RowAdapter<F>): RowDec
     },
 
     toScore(row) {
-      const [tenantId, customerId, name, modelId, modelVersion, modelParams, value, computedAt] = row;
+      const [tenantId, customerId, name, modelId, modelVersion, modelParams, value, computedAt, cause] = row;
       const model: Score['model'] = { id: modelId, version: modelVersion };
       if (modelParams !== null) model.params = json<Record<string, unknown>>(modelParams);
-      return { tenantId, customerId, name, value, model, computedAt: new Date(computedAt) };
+      const score: Score = { tenantId, customerId, name, value, model, computedAt: new Date(computedAt) };
+      if (cause !== null) score.cause = json<ScoreCause>(cause);
+      return score;
     },
 
     toMerge(row) {

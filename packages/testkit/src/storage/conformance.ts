@@ -11,6 +11,7 @@ import {
   type Rapport,
   type RuleFiring,
   type RuleTimer,
+  type Score,
   type SegmentMembership,
   type StoragePlugin,
   type StorageRawQueries,
@@ -464,6 +465,66 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
           value: 2,
           model: { id: 'm', version: '1', params: { halfLife: 30 } },
         });
+      });
+
+      it('pages the score log newest first, by name, with causes, ties in the order recorded', async () => {
+        const customer = sampleCustomer();
+        const other = sampleCustomer();
+        const score = (name: string, value: number, at: number, cause?: Score['cause']): Score => ({
+          tenantId: TENANT,
+          customerId: customer.id,
+          name,
+          value,
+          model: { id: 'm', version: '2', params: { h: 1 } },
+          computedAt: new Date(T0 + at),
+          ...(cause ? { cause } : {}),
+        });
+        await uow(async (u) => {
+          await u.insertCustomers([customer, other]);
+          await u.insertScores([
+            score('engagement', 1, 0, { kind: 'interactions', interactionIds: ['i1', 'i2'] }),
+            score('engagement.level', 1, 0, { kind: 'interactions', interactionIds: ['i1', 'i2'] }),
+            score('engagement', 2, 5, { kind: 'recompute' }),
+            // Same millisecond: the later insert comes first in a newest-first log.
+            score('engagement', 3, 5, { kind: 'import', source: 'csv' }),
+            score('engagement', 4, 9),
+            { ...score('engagement', 99, 50), customerId: other.id },
+          ]);
+        });
+        const all: Score[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page<Score> = await reader().scoreHistory(customer.id, {
+            name: 'engagement',
+            limit: 2,
+            cursor,
+          });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          all.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        expect(all.map((s) => s.value)).toEqual([4, 3, 2, 1]);
+        expect(all[1]!.cause).toEqual({ kind: 'import', source: 'csv' });
+        expect(all[3]).toMatchObject({
+          model: { id: 'm', version: '2', params: { h: 1 } },
+          cause: { kind: 'interactions', interactionIds: ['i1', 'i2'] },
+        });
+        expect(all[0]!.cause).toBeUndefined();
+        const everything = await reader().scoreHistory(customer.id, { limit: 10 });
+        expect(everything.items.map((s) => `${s.name}=${s.value}`)).toEqual([
+          'engagement=4',
+          'engagement=3',
+          'engagement=2',
+          'engagement.level=1',
+          'engagement=1',
+        ]);
+        expect(everything.nextCursor).toBeNull();
+        expect((await reader().scoreHistory(customer.id, { name: 'nothing', limit: 5 })).items).toEqual([]);
+        await expect(
+          Promise.resolve().then(() =>
+            reader().scoreHistory(customer.id, { limit: 2, cursor: 'not-a-cursor' }),
+          ),
+        ).rejects.toMatchObject({ code: 'RAPPORT_INVALID_INPUT' });
       });
     });
 

@@ -18,6 +18,7 @@ import type {
   Page,
   PageRequest,
   RuleFiringFilter,
+  ScoreHistoryQuery,
   StorageReader,
   StorageStats,
   TimeRange,
@@ -32,6 +33,14 @@ import {
   isOutboxDue,
   type TenantData,
 } from './tenant-data.js';
+
+function copyScore(score: Score): Score {
+  return {
+    ...score,
+    model: { ...score.model },
+    ...(score.cause ? { cause: structuredClone(score.cause) } : {}),
+  };
+}
 
 /** Compares by code unit (as SQLite's BINARY collation does), not by locale. */
 function compareText(a: string, b: string): number {
@@ -223,6 +232,20 @@ export class MemoryReader implements StorageReader {
       if (!current || current.computedAt.getTime() <= score.computedAt.getTime()) latest.set(key, score);
     }
     return [...latest.values()].map((s) => ({ ...s }));
+  }
+
+  scoreHistory(customerId: string, query: ScoreHistoryQuery): Page<Score> {
+    // A customer's entries only ever grow (erasure removes them all), so the position among them
+    // is a stable tie-breaker for entries recorded in the same millisecond.
+    const rows: Array<{ t: number; id: string; item: Score }> = [];
+    let position = 0;
+    for (const score of this.data.scores) {
+      if (score.customerId !== customerId) continue;
+      const id = String(position++).padStart(12, '0');
+      if (query.name === undefined || score.name === query.name)
+        rows.push({ t: score.computedAt.getTime(), id, item: copyScore(score) });
+    }
+    return pageOf(rows.sort(newestFirst), query, false);
   }
 
   recentInteractions(customerId: string, range: TimeRange, limit: number): Interaction[] {

@@ -1,23 +1,32 @@
-import { type Bus, INTERACTIONS_STORED_TOPIC, type InteractionsStoredMessage } from '../bus/bus.js';
-import type { Interaction } from '../domain/interaction.js';
-import type { Score } from '../domain/score.js';
-import { isRapportError, RapportError } from '../errors/rapport-error.js';
-import type { RapportEventEmitter } from '../events/events.js';
-import { PendingEvents } from '../events/events.js';
-import type { Clock } from '../plugins/plugin.js';
-import type { ScoreResult, ScoringPlugin } from '../plugins/scoring.js';
-import type { StorageReader, UnitOfWork } from '../plugins/storage.js';
+import { type Bus, INTERACTIONS_STORED_TOPIC, type InteractionsStoredMessage } from '../../bus/bus.js';
+import type { Interaction } from '../../domain/interaction.js';
+import type { Score, ScoreCause, ScoreLevels } from '../../domain/score.js';
+import { isRapportError, RapportError } from '../../errors/rapport-error.js';
+import type { RapportEventEmitter } from '../../events/events.js';
+import { PendingEvents } from '../../events/events.js';
+import type { Clock } from '../../plugins/plugin.js';
+import type { ScoreResult, ScoringPlugin } from '../../plugins/scoring.js';
+import type { StorageReader, UnitOfWork } from '../../plugins/storage.js';
+import { type LevelChange, levelChanges } from './level-changes.js';
 
 /** What the scoring stage needs from the runtime. */
 export interface ScoringStageDeps {
   scorers: readonly ScoringPlugin[];
+  /** Levels by score name: the plugins' own, overridden by the Rapport's `levels` option. */
+  levels: ReadonlyMap<string, ScoreLevels>;
   unitOfWork<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
   read(tenantId: string): StorageReader;
   emitter: RapportEventEmitter;
   clock: Clock;
 }
 
-function toScores(tenantId: string, customerId: string, results: readonly ScoreResult[], at: Date): Score[] {
+function toScores(
+  tenantId: string,
+  customerId: string,
+  results: readonly ScoreResult[],
+  at: Date,
+  cause: ScoreCause,
+): Score[] {
   return results.map((r) => ({
     tenantId,
     customerId,
@@ -25,27 +34,51 @@ function toScores(tenantId: string, customerId: string, results: readonly ScoreR
     value: r.value,
     model: r.model,
     computedAt: at,
+    cause,
   }));
 }
 
-async function storeScores(deps: ScoringStageDeps, tenantId: string, scores: Score[]): Promise<void> {
-  if (scores.length === 0) return;
+/**
+ * Records scores in the score log with the level changes they make, in one unit of work, then
+ * publishes `score.recorded`, `score.changed` and `level.changed`.
+ *
+ * @returns the entries recorded: the scores, then the new levels.
+ */
+async function storeScores(deps: ScoringStageDeps, tenantId: string, scores: Score[]): Promise<Score[]> {
+  if (scores.length === 0) return [];
   const events = new PendingEvents(deps.emitter);
-  const previous = new Map<string, number>();
+  const needPrevious = deps.emitter.wants('score.changed') || scores.some((s) => deps.levels.has(s.name));
+  let previous: Score[] = [];
+  let changes: LevelChange[] = [];
   await deps.unitOfWork(tenantId, async (uow) => {
-    if (deps.emitter.wants('score.changed')) {
-      const customerIds = [...new Set(scores.map((s) => s.customerId))];
-      for (const s of await uow.latestScores(customerIds)) previous.set(scoreKey(s), s.value);
-    }
-    await uow.insertScores(scores);
+    if (needPrevious) previous = await uow.latestScores([...new Set(scores.map((s) => s.customerId))]);
+    changes = levelChanges(scores, previous, deps.levels);
+    await uow.insertScores(changes.length === 0 ? scores : [...scores, ...changes.map((c) => c.levelScore)]);
   });
-  for (const score of scores) {
+  const before = new Map<string, number>();
+  for (const s of previous) before.set(scoreKey(s), s.value);
+  const recorded = [...scores, ...changes.map((c) => c.levelScore)];
+  for (const score of recorded) {
     events.add('score.recorded', () => ({ tenantId, score }));
-    const before = previous.get(scoreKey(score));
-    if (before !== score.value)
-      events.add('score.changed', () => ({ tenantId, score, previous: before ?? null }));
+    const value = before.get(scoreKey(score));
+    if (value !== score.value)
+      events.add('score.changed', () => ({ tenantId, score, previous: value ?? null }));
+  }
+  for (const change of changes) {
+    events.add('level.changed', () => ({
+      tenantId,
+      customerId: change.customerId,
+      score: change.score,
+      from: change.from,
+      to: change.to,
+      value: change.value,
+      previousValue: change.previousValue,
+      levelScore: change.levelScore,
+      cause: change.levelScore.cause ?? null,
+    }));
   }
   events.flush();
+  return recorded;
 }
 
 /** Scores are kept per customer, name and model. */
@@ -79,6 +112,7 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
       if (interaction) interactions.push(interaction);
     }
     interactions.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+    const cause: ScoreCause = { kind: 'interactions', interactionIds: interactions.map((i) => i.id) };
     const latest = await reader.latestScores([customerId]);
     const now = deps.clock.now();
     for (const scorer of incremental) {
@@ -86,7 +120,7 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
         const modelIds = new Set(scorer.models.map((m) => m.id));
         const current = latest.filter((s) => modelIds.has(s.model.id));
         const results = await scorer.update!({ tenantId, customerId, interactions, current, now });
-        await storeScores(deps, tenantId, toScores(tenantId, customerId, results, now));
+        await storeScores(deps, tenantId, toScores(tenantId, customerId, results, now, cause));
       } catch (cause) {
         // Scorers are guarded, so their failures already name them; a store failure names the store.
         deps.emitter.report(
@@ -102,7 +136,12 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
   });
 }
 
-/** Recomputes a customer's scores with every scorer that can, and records them. */
+/**
+ * Recomputes a customer's scores with every scorer that can, and records them with the level
+ * changes they make.
+ *
+ * @returns the entries recorded: the scores, then any new levels.
+ */
 export async function recomputeScores(
   deps: ScoringStageDeps,
   tenantId: string,
@@ -118,8 +157,7 @@ export async function recomputeScores(
       interactions: timelineOf(deps.read(tenantId), customerId),
       now,
     });
-    all.push(...toScores(tenantId, customerId, results, now));
+    all.push(...toScores(tenantId, customerId, results, now, { kind: 'recompute' }));
   }
-  await storeScores(deps, tenantId, all);
-  return all;
+  return storeScores(deps, tenantId, all);
 }

@@ -1,0 +1,4 @@
+import { describeScoringConformance } from '@rapport/testkit/conformance';
+import { advocacyScoring } from '../src/index.js';
+
+describeScoringConformance({ name: 'advocacy (precomputed advocates)', create: () => advocacyScoring() });

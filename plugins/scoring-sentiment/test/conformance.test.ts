@@ -1,0 +1,4 @@
+import { describeScoringConformance } from '@rapport/testkit/conformance';
+import { sentimentScoring } from '../src/index.js';
+
+describeScoringConformance({ name: 'sentiment (VADER)', create: () => sentimentScoring() });
