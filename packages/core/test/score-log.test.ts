@@ -107,6 +107,34 @@ describe('score log and levels', () => {
     await rapport.stop();
   });
 
+  it('lets rules act on level changes', async () => {
+    const rapport = await createTestRapport({
+      scoring: [counter()],
+      rules: [
+        {
+          id: 'fans',
+          name: 'Tag new fans',
+          trigger: { event: 'level.changed' },
+          conditions: {
+            all: [
+              { path: 'event.level.score', operator: 'equal', value: 'interactions' },
+              { path: 'event.level.to', operator: 'equal', value: 'fan' },
+            ],
+          },
+          actions: [{ type: 'tag', tag: 'fan' }],
+        },
+      ],
+    });
+    const first = await rapport.ingest([mine(1), mine(2), mine(3)]);
+    await rapport.settle();
+    const customerId = first.results[0]!.customerId!;
+    expect((await rapport.customers.get(customerId))!.tags).not.toContain('fan');
+    await rapport.ingest([mine(4)]);
+    await rapport.settle();
+    expect((await rapport.customers.get(customerId))!.tags).toContain('fan');
+    await rapport.stop();
+  });
+
   it('validates levels given as options and declared by plugins, naming the offending path', () => {
     const bad = errorOf(() =>
       createRapport({

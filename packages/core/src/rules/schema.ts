@@ -103,6 +103,7 @@ export const triggerEventNames = [
   'conversation.started',
   'consent.recorded',
   'score.changed',
+  'level.changed',
   'segment.entered',
   'segment.left',
   'case.opened',

@@ -100,6 +100,21 @@ const listened: {
       score: { name: p.score.name, value: p.score.value, previous: p.previous, model: p.score.model.id },
     },
   }),
+  'level.changed': (p) => ({
+    customerId: p.customerId,
+    conversationId: null,
+    interactionId: null,
+    extra: {
+      level: {
+        score: p.score,
+        from: p.from?.name ?? null,
+        to: p.to.name,
+        index: p.to.index,
+        value: p.value,
+        previousValue: p.previousValue,
+      },
+    },
+  }),
   'segment.entered': (p) => ({
     customerId: p.customerId,
     conversationId: null,
