@@ -87,8 +87,8 @@ function deepFreeze<T>(value: T): T {
  * forward as `score × 2^(−(now − computedAt)/halfLife)`, where `computedAt` is the time the host
  * recorded with it (the `now` of the call that produced it), and the new interactions add their
  * own decayed weights. Incremental updates and a full `recompute` agree to rounding, provided the
- * options did not change in between and each interaction is handed to `update` once (recompute
- * after changing options, merging customers, or editing stored interactions).
+ * options did not change in between (recompute after changing options, merging customers, or an
+ * edit that changes an interaction's kind). Edits arrive as `edited` and are not counted again.
  *
  * ```ts
  * const engagement = engagementScoring({ halfLifeDays: 60, exclude: { handles: [/bot$/i] } });

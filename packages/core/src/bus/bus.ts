@@ -29,5 +29,8 @@ export const INTERACTIONS_STORED_TOPIC = 'interactions.stored';
 export interface InteractionsStoredMessage {
   tenantId: string;
   customerId: string;
+  /** Every interaction stored for the customer: new ones and new versions of stored ones. */
   interactionIds: string[];
+  /** Those of `interactionIds` that are new versions (edits) of interactions stored before. */
+  editedIds?: string[];
 }

@@ -65,7 +65,7 @@ export class TenantBatch {
     private readonly uow: UnitOfWork,
     private readonly deps: PipelineDeps,
     private readonly events: PendingEvents,
-    private readonly handoff: Map<string, string[]>,
+    private readonly handoff: Map<string, { interactionIds: string[]; editedIds: string[] }>,
     private readonly now: Date,
   ) {
     this.resolver = new BatchIdentityResolver(uow, now, events);
@@ -402,7 +402,7 @@ export class TenantBatch {
           }));
         }
       }
-      this.handOff(head.customerId, head.id);
+      this.handOff(head.customerId, head.id, true);
     }
   }
 
@@ -431,10 +431,14 @@ export class TenantBatch {
     if (touch && --touch.added === 0) this.touches.delete(conversationId);
   }
 
-  private handOff(customerId: string | null, interactionId: string): void {
+  private handOff(customerId: string | null, interactionId: string, edited = false): void {
     if (customerId === null) return;
-    const list = this.handoff.get(customerId);
-    if (list) list.push(interactionId);
-    else this.handoff.set(customerId, [interactionId]);
+    let entry = this.handoff.get(customerId);
+    if (entry === undefined) {
+      entry = { interactionIds: [], editedIds: [] };
+      this.handoff.set(customerId, entry);
+    }
+    entry.interactionIds.push(interactionId);
+    if (edited) entry.editedIds.push(interactionId);
   }
 }

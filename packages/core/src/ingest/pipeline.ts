@@ -111,7 +111,7 @@ export class IngestPipeline {
   private async storeBatch(tenantId: string, occurrences: Occurrence[]): Promise<void> {
     const now = this.deps.clock.now();
     let events = new PendingEvents(this.deps.emitter);
-    let handoff = new Map<string, string[]>();
+    let handoff = new Map<string, { interactionIds: string[]; editedIds: string[] }>();
     for (let attempt = 1; ; attempt++) {
       try {
         // Nothing queued is published when the unit of work fails: it throws past the flush.
@@ -126,15 +126,20 @@ export class IngestPipeline {
         if (!isRapportError(error) || !error.retryable || attempt >= MAX_ATTEMPTS) throw error;
         for (const o of occurrences) resetResult(o.result);
         events = new PendingEvents(this.deps.emitter);
-        handoff = new Map<string, string[]>();
+        handoff = new Map<string, { interactionIds: string[]; editedIds: string[] }>();
         await sleep(backoffMs(attempt));
       }
     }
     events.flush();
     if (handoff.size > 0) {
-      const messages = [...handoff].map(([customerId, interactionIds]) => ({
+      const messages = [...handoff].map(([customerId, { interactionIds, editedIds }]) => ({
         key: customerId,
-        payload: { tenantId, customerId, interactionIds } satisfies InteractionsStoredMessage,
+        payload: {
+          tenantId,
+          customerId,
+          interactionIds,
+          ...(editedIds.length > 0 ? { editedIds } : {}),
+        } satisfies InteractionsStoredMessage,
       }));
       await this.deps.bus.publish(INTERACTIONS_STORED_TOPIC, messages);
     }

@@ -19,8 +19,14 @@ export interface ScoringCapabilities {
 export interface ScoreUpdateInput {
   tenantId: string;
   customerId: string;
-  /** Interactions newly stored for this customer, oldest first. */
+  /** Interactions newly stored for this customer, oldest first; each is handed over once. */
   interactions: readonly Interaction[];
+  /**
+   * New versions of interactions handed over before (edited text, for example), oldest first.
+   * A scorer whose scores depend on content accounts for the change; one that counts
+   * interactions must not count them again.
+   */
+  edited?: readonly Interaction[];
   /** The customer's latest scores from this plugin. */
   current: readonly Score[];
   now: Date;

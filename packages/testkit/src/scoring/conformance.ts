@@ -77,6 +77,8 @@ const scenarioArb = (kinds: readonly string[], maxLength: number) =>
     drafts: fc.array(draftArb(kinds), { minLength: 1, maxLength }),
     cuts: fc.array(fc.nat(), { maxLength: 8 }),
     gaps: fc.array(fc.double({ min: 0, max: 120, noNaN: true }), { minLength: 9, maxLength: 9 }),
+    /** Interactions edited afterwards (a new version with other text), by index. */
+    edits: fc.array(fc.nat(), { maxLength: 4 }),
   });
 
 function batchesOf<T>(items: readonly T[], cuts: readonly number[]): T[][] {
@@ -317,7 +319,7 @@ export function describeScoringConformance(options: ScoringConformanceOptions): 
       () => {
         it('keeps latest scores equal to a recompute in a running Rapport, with levels recorded from them', async () => {
           await fc.assert(
-            fc.asyncProperty(scenarioArb(kinds, 30), async ({ drafts, cuts, gaps }) => {
+            fc.asyncProperty(scenarioArb(kinds, 30), async ({ drafts, cuts, gaps, edits }) => {
               let now = T0 - 500 * DAY;
               const plugin = options.create();
               const rapport = createRapport({
@@ -338,6 +340,17 @@ export function describeScoringConformance(options: ScoringConformanceOptions): 
                   await rapport.settle();
                 }
                 if (customerId === null) return;
+                // Edits are new versions of stored interactions: they must not count twice.
+                const edited = [...new Set(edits.map((e) => e % inputs.length))].map((i) => ({
+                  ...inputs[i]!,
+                  version: 1,
+                  text: 'edited: thanks, that helped a lot',
+                }));
+                if (edited.length > 0) {
+                  now += DAY;
+                  await rapport.ingest(edited);
+                  await rapport.settle();
+                }
                 const own = (s: Score) => !s.name.endsWith(LEVEL_SCORE_SUFFIX);
                 const latest = (await rapport.scores.latest(customerId)).filter(own);
                 // Recompute as of the time the kept scores were last updated, so both are at one time.

@@ -105,21 +105,28 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
   if (incremental.length === 0) return () => {};
   return bus.subscribe<InteractionsStoredMessage>(INTERACTIONS_STORED_TOPIC, async ({ payload }) => {
     const { tenantId, customerId, interactionIds } = payload;
+    const editedIds = new Set(payload.editedIds);
     const reader = deps.read(tenantId);
     const interactions: Interaction[] = [];
+    const edited: Interaction[] = [];
     for (const id of interactionIds) {
       const interaction = await reader.getInteraction(id);
-      if (interaction) interactions.push(interaction);
+      if (interaction) (editedIds.has(id) ? edited : interactions).push(interaction);
     }
-    interactions.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-    const cause: ScoreCause = { kind: 'interactions', interactionIds: interactions.map((i) => i.id) };
+    const oldestFirst = (a: Interaction, b: Interaction) => a.occurredAt.getTime() - b.occurredAt.getTime();
+    interactions.sort(oldestFirst);
+    edited.sort(oldestFirst);
+    const cause: ScoreCause = {
+      kind: 'interactions',
+      interactionIds: [...interactions, ...edited].map((i) => i.id),
+    };
     const latest = await reader.latestScores([customerId]);
     const now = deps.clock.now();
     for (const scorer of incremental) {
       try {
         const modelIds = new Set(scorer.models.map((m) => m.id));
         const current = latest.filter((s) => modelIds.has(s.model.id));
-        const results = await scorer.update!({ tenantId, customerId, interactions, current, now });
+        const results = await scorer.update!({ tenantId, customerId, interactions, edited, current, now });
         await storeScores(deps, tenantId, toScores(tenantId, customerId, results, now, cause));
       } catch (cause) {
         // Scorers are guarded, so their failures already name them; a store failure names the store.
