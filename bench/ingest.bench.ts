@@ -14,7 +14,7 @@ import { createRapport, deriveEffort, type InteractionInput, newId } from '@rapp
 import { sqliteStorage } from '@rapport/storage-sqlite';
 import { syntheticStream } from '@rapport/testkit';
 import { openWriter } from '../plugins/storage-sqlite/src/connection.js';
-import { type BenchResult, type BenchRow, withMemoryPeak } from './harness.js';
+import { type BenchResult, type BenchRow, collectGarbage, withMemoryPeak } from './harness.js';
 
 const SEED = 7;
 // Items per unit of work: big enough that a commit rewrites each index page once for many rows.
@@ -26,7 +26,7 @@ const sizes = (process.env.RAPPORT_BENCH_SIZES ?? '100000,1000000')
 
 /** Heap still in use after a full collection (needs --expose-gc, which `npm run bench` passes). */
 function retainedHeapMb(): number {
-  (globalThis as { gc?: () => void }).gc?.();
+  collectGarbage();
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 

@@ -17,7 +17,7 @@ import { migrate, postgresStorage } from '@rapport/storage-postgres';
 import { syntheticStream } from '@rapport/testkit';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { type BenchResult, type BenchRow, withMemoryPeak } from './harness.js';
+import { type BenchResult, type BenchRow, seededRandom, withMemoryPeak } from './harness.js';
 
 const SEED = 7;
 // Items per unit of work, as in the SQLite ingest benchmark.
@@ -52,18 +52,6 @@ function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();
-}
-
-/** A small seeded generator (mulberry32), so the sampled customers and prefixes repeat run to run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -283,7 +271,7 @@ async function runLatency(url: string, schema: string): Promise<{ timeline: Late
   const rapport = createRapport({ storage: postgresStorage({ connectionString: url, schema }) });
   await rapport.start();
   try {
-    const pick = random(SEED);
+    const pick = seededRandom(SEED);
     const timeline = await timed(TIMELINE_SAMPLES, () => {
       const id = ids[Math.floor(pick() * ids.length)]!;
       return async () => (await rapport.customers.timeline(id, { limit: 50 })).items.length;

@@ -24,7 +24,7 @@ import {
   toJsonRulesEngine,
 } from '@rapport/testkit/rules-workload';
 import { Engine } from 'json-rules-engine';
-import type { BenchResult, BenchRow } from './harness.js';
+import { type BenchResult, type BenchRow, collectGarbage, median } from './harness.js';
 
 const SEED = 7;
 const EVENT = 'interaction.received';
@@ -32,17 +32,6 @@ const FACTS = Number.parseInt(process.env.RAPPORT_BENCH_FACTS ?? '200000', 10);
 const PASSES = Number.parseInt(process.env.RAPPORT_BENCH_PASSES ?? '7', 10);
 /** Evaluation time handed to Rapport: fixed, so a run does not depend on the wall clock. */
 const NOW = Date.UTC(2025, 0, 1);
-
-/** A full collection between passes (needs --expose-gc, which `npm run bench` passes). */
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Fails the run, naming the first fact on which the engines disagree. */
 function disagree(index: number, fact: RulesWorkloadFact, fired: Record<string, readonly string[]>): never {
@@ -84,7 +73,7 @@ export async function run(): Promise<BenchResult> {
   const rapportRates: number[] = [];
   const handwrittenRates: number[] = [];
   const timeRapport = () => {
-    collect();
+    collectGarbage();
     let n = 0;
     const started = performance.now();
     for (let i = 0; i < facts.length; i++) n += ruleSet.match(EVENT, facts[i]!, NOW).length;
@@ -93,7 +82,7 @@ export async function run(): Promise<BenchResult> {
     rapportRates.push(facts.length / seconds);
   };
   const timeHandwritten = () => {
-    collect();
+    collectGarbage();
     let n = 0;
     const started = performance.now();
     for (let i = 0; i < facts.length; i++) n += handwrittenRules(facts[i]!).length;
@@ -118,7 +107,7 @@ export async function run(): Promise<BenchResult> {
 
   // json-rules-engine: one pass over every fact, timed, each result kept and checked afterwards.
   console.log('rules: json-rules-engine (one pass over every fact; the slow one)…');
-  collect();
+  collectGarbage();
   const fired: string[][] = new Array(facts.length);
   const progressEvery = Math.max(1, Math.floor(facts.length / 10));
   const started = performance.now();

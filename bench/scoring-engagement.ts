@@ -5,29 +5,34 @@
  * one in fifty from a bot the options exclude by handle. Measured in the same run:
  *
  * - `recompute` with the default options, the timeline streamed newest first as the host streams it;
- * - `recompute` with the Orbit preset;
+ * - the limit: one tight loop over the same objects, newest first, adding up
+ *   `weight × 2^(−(now − t)/h)` with a fixed weight and the default half-life: the arithmetic
+ *   any decayed score must do per interaction, without weights by kind, exclusions or the
+ *   asynchronous stream;
  * - the same interactions through `update` in batches of 1,000 at moving update times, each batch
  *   carrying the previous score forward; the result must agree with the recompute to 1e-9 (relative)
- *   or the run fails.
+ *   or the run fails;
+ * - `recompute` with the Orbit preset.
  *
- * Timed figures are the median of RAPPORT_BENCH_PASSES passes (default 3) after a warm-up; the
- * generation of the interaction objects is not timed.
+ * The first three are timed in interleaved passes (`timeInterleaved`), so the ratios between them
+ * are measured under the same load.
+ *
+ * Ratios (throughput over throughput, on the same interactions):
+ * `engagement_recompute_vs_decay_loop`, the default recompute against the limit, and
+ * `engagement_incremental_vs_recompute`, all the batched updates together against that recompute.
+ *
+ * Timed figures are the median of RAPPORT_BENCH_PASSES passes (default 3) after a warm-up, a full
+ * GC before each; the generation of the interaction objects is not timed.
  */
 import type { Interaction, Score } from '@rapport/core';
-import { engagementScoring, orbitPreset } from '@rapport/scoring-engagement';
-
-/** One row of the scoring benchmark table. */
-export interface ScoringMeasurement {
-  name: string;
-  size: string;
-  seconds: number;
-  rate?: string;
-  note?: string;
-}
+import { type EngagementLevel, engagementScoring, levelOf, orbitPreset } from '@rapport/scoring-engagement';
+import { type Measurement, type SectionResult, seededRandom, timeAsync, timeInterleaved } from './harness.js';
 
 const PASSES = Number.parseInt(process.env.RAPPORT_BENCH_PASSES ?? '3', 10);
 const COUNT = Number.parseInt(process.env.RAPPORT_BENCH_ENGAGEMENT_INTERACTIONS ?? '1000000', 10);
 const BATCH = 1000;
+/** The weight every interaction gets in the limit loop (any constant: only the arithmetic counts). */
+const FIXED_WEIGHT = 3;
 const DAY = 86_400_000;
 const END = Date.parse('2025-01-01T00:00:00Z');
 const SPAN = 3 * 365 * DAY;
@@ -46,18 +51,6 @@ const KINDS = [
   'vote',
 ];
 const CHANNELS = ['email', 'mastodon', 'forum'];
-
-/** mulberry32: a small seeded generator, so every run scores the same timeline. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stored interaction with the fields the scorer reads set, the others at neutral values. */
 function storedInteraction(n: number, occurredAt: Date, next: () => number): Interaction {
@@ -99,40 +92,19 @@ function storedInteraction(n: number, occurredAt: Date, next: () => number): Int
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** A full collection between passes when the run has --expose-gc (`npm run bench` passes it). */
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-/** Median seconds of `PASSES` runs of `fn` after a warm-up run, and the warm-up's result. */
-async function time<T>(fn: () => Promise<T>): Promise<{ seconds: number; result: T }> {
-  const result = await fn();
-  const seconds: number[] = [];
-  for (let p = 0; p < PASSES; p++) {
-    collect();
-    const started = performance.now();
-    await fn();
-    seconds.push((performance.now() - started) / 1000);
-  }
-  return { seconds: median(seconds), result };
-}
-
 async function* newestFirst(items: readonly Interaction[]): AsyncIterable<Interaction> {
   for (const item of items) yield item;
 }
+
+/** The name of the level a score falls in (the host records levels; the plugin declares them). */
+const levelName = (score: number, levels: readonly EngagementLevel[]) => levels[levelOf(score, levels)]!.name;
 
 const rate = (count: number, seconds: number) =>
   `${Math.round(count / seconds).toLocaleString('en-US')} interactions/s`;
 
 /** Times engagement recomputes and incremental updates; see the file comment. */
-export async function measure(): Promise<ScoringMeasurement[]> {
-  const next = random(20240101);
+export async function measure(): Promise<SectionResult> {
+  const next = seededRandom(20240101);
   // Generated newest first with exponential gaps (a Poisson process over the span), so the
   // objects lie in memory in the order the store streams them, as a page read would leave them.
   const timeline: Interaction[] = [];
@@ -146,68 +118,109 @@ export async function measure(): Promise<ScoringMeasurement[]> {
   const size = `${COUNT.toLocaleString('en-US')} interactions`;
   const now = new Date(END);
   const exclude = { handles: [/bot$/i] };
-  const rows: ScoringMeasurement[] = [];
+  const rows: Measurement[] = [];
 
   const engagement = engagementScoring({ exclude });
-  const recompute = await time(() =>
-    engagement.recompute({ tenantId: 'default', customerId: 'c1', interactions: newestFirst(timeline), now }),
+  const nowMs = now.getTime();
+  const halfLifeMs = engagement.options.halfLifeDays * DAY;
+  // The default recompute, the limit and the incremental updates, in interleaved passes: the two
+  // ratios between them are then measured under the same load.
+  const timed = await timeInterleaved(
+    {
+      recompute: () =>
+        engagement.recompute({
+          tenantId: 'default',
+          customerId: 'c1',
+          interactions: newestFirst(timeline),
+          now,
+        }),
+      // The limit: the per-interaction arithmetic of a decayed score and nothing else, over the
+      // same objects in the same order, reading each one's time as the scorer does.
+      decayLoop: () => {
+        let sum = 0;
+        for (const item of timeline)
+          sum += FIXED_WEIGHT * 2 ** (-(nowMs - item.occurredAt.getTime()) / halfLifeMs);
+        return sum;
+      },
+      // Batches in arrival order (oldest first), each update a little after its newest interaction
+      // and never before the previous update, ending at `now`.
+      incremental: async () => {
+        let current: Score[] = [];
+        let previous = Number.NEGATIVE_INFINITY;
+        let value = 0;
+        for (let start = 0; start < oldestFirst.length; start += BATCH) {
+          const batch = oldestFirst.slice(start, start + BATCH);
+          const last = start + BATCH >= oldestFirst.length;
+          const at = new Date(last ? END : Math.max(previous, batch.at(-1)!.occurredAt.getTime() + 60_000));
+          previous = at.getTime();
+          const results = engagement.update({
+            tenantId: 'default',
+            customerId: 'c1',
+            interactions: batch,
+            current,
+            now: at,
+          });
+          current = results.map((r) => ({ tenantId: 'default', customerId: 'c1', ...r, computedAt: at }));
+          value = results[0]!.value;
+        }
+        return value;
+      },
+    },
+    PASSES,
   );
+  const { recompute, decayLoop, incremental } = timed;
   const full = recompute.result[0]!.value;
-  rows.push({
-    name: 'recompute (default weights, 90-day half-life)',
-    size,
-    seconds: recompute.seconds,
-    rate: rate(COUNT, recompute.seconds),
-    note: `engagement ${full.toFixed(2)}, level ${engagement.options.levels[recompute.result[1]!.value]!.name}`,
-  });
-
-  const love = engagementScoring({ ...orbitPreset(), exclude });
-  const orbit = await time(() =>
-    love.recompute({ tenantId: 'default', customerId: 'c1', interactions: newestFirst(timeline), now }),
-  );
-  rows.push({
-    name: 'recompute (Orbit preset)',
-    size,
-    seconds: orbit.seconds,
-    rate: rate(COUNT, orbit.seconds),
-    note: `love ${orbit.result[0]!.value.toFixed(2)}, ${love.options.levels[orbit.result[1]!.value]!.name}`,
-  });
-
-  // Batches in arrival order (oldest first), each update a little after its newest interaction
-  // and never before the previous update, ending at `now`.
-  const incremental = await time(async () => {
-    let current: Score[] = [];
-    let previous = Number.NEGATIVE_INFINITY;
-    let value = 0;
-    for (let start = 0; start < oldestFirst.length; start += BATCH) {
-      const batch = oldestFirst.slice(start, start + BATCH);
-      const last = start + BATCH >= oldestFirst.length;
-      const at = new Date(last ? END : Math.max(previous, batch.at(-1)!.occurredAt.getTime() + 60_000));
-      previous = at.getTime();
-      const results = engagement.update({
-        tenantId: 'default',
-        customerId: 'c1',
-        interactions: batch,
-        current,
-        now: at,
-      });
-      current = results.map((r) => ({ tenantId: 'default', customerId: 'c1', ...r, computedAt: at }));
-      value = results[0]!.value;
-    }
-    return value;
-  });
+  if (!Number.isFinite(decayLoop.result)) throw new Error('scoring-engagement: the decay loop is not finite');
   const gap = Math.abs(incremental.result - full) / Math.max(1, Math.abs(full));
   if (!(gap <= 1e-9)) {
     throw new Error(
       `scoring-engagement: incremental ${incremental.result} and recompute ${full} differ by ${gap}`,
     );
   }
+  const recomputeVsLoop = decayLoop.seconds / recompute.seconds;
+  const incrementalVsRecompute = recompute.seconds / incremental.seconds;
+  rows.push(
+    {
+      name: 'recompute (default weights, 90-day half-life)',
+      size,
+      seconds: recompute.seconds,
+      rate: rate(COUNT, recompute.seconds),
+      note: `engagement ${full.toFixed(2)}, level ${levelName(full, engagement.options.levels)}`,
+    },
+    {
+      name: `decay loop (the limit: weight × 2^(−age/${engagement.options.halfLifeDays} d))`,
+      size,
+      seconds: decayLoop.seconds,
+      rate: rate(COUNT, decayLoop.seconds),
+      note: `recompute runs at ${recomputeVsLoop.toFixed(3)}× this; fixed weight ${FIXED_WEIGHT}, sync array loop`,
+    },
+    {
+      name: `update in batches of ${BATCH.toLocaleString('en-US')}`,
+      size,
+      seconds: incremental.seconds,
+      rate: rate(COUNT, incremental.seconds),
+      note: `${incrementalVsRecompute.toFixed(3)}× recompute's rate; agrees with it to ${gap.toExponential(1)} (relative)`,
+    },
+  );
+
+  const love = engagementScoring({ ...orbitPreset(), exclude });
+  const orbit = await timeAsync(
+    () => love.recompute({ tenantId: 'default', customerId: 'c1', interactions: newestFirst(timeline), now }),
+    PASSES,
+  );
   rows.push({
-    name: `update in batches of ${BATCH.toLocaleString('en-US')}`,
+    name: 'recompute (Orbit preset)',
     size,
-    seconds: incremental.seconds,
-    rate: rate(COUNT, incremental.seconds),
-    note: `agrees with recompute to ${gap.toExponential(1)} (relative)`,
+    seconds: orbit.seconds,
+    rate: rate(COUNT, orbit.seconds),
+    note: `love ${orbit.result[0]!.value.toFixed(2)}, ${levelName(orbit.result[0]!.value, love.options.levels)}`,
   });
-  return rows;
+
+  return {
+    measurements: rows,
+    ratios: {
+      engagement_recompute_vs_decay_loop: recomputeVsLoop,
+      engagement_incremental_vs_recompute: incrementalVsRecompute,
+    },
+  };
 }

@@ -18,7 +18,11 @@
  *   call, so its time includes that), and the time to build the graphology graph it needs. Both
  *   results must agree to 1e-12 or the run fails.
  *
- * Timed figures are the median of RAPPORT_BENCH_PASSES passes (default 3) after a warm-up.
+ * Ratios (their seconds over ours, on the same graph): `pagerank_speedup_vs_graphology_metrics`
+ * and `graph_build_speedup_vs_graphology`.
+ *
+ * Timed figures are the median of RAPPORT_BENCH_PASSES passes (default 3) after a warm-up; the
+ * interaction-graph rows and the graphology build are one timed pass after a warm-up.
  */
 import type { Interaction } from '@rapport/core';
 import {
@@ -32,15 +36,7 @@ import {
 } from '@rapport/scoring-influence';
 import { DirectedGraph } from 'graphology';
 import graphologyPagerank from 'graphology-metrics/centrality/pagerank.js';
-
-/** One row of the scoring benchmark table. */
-export interface ScoringMeasurement {
-  name: string;
-  size: string;
-  seconds: number;
-  rate?: string;
-  note?: string;
-}
+import { type Measurement, type SectionResult, seededRandom, timeSync } from './harness.js';
 
 const SEED = 11;
 const EDGES = Number.parseInt(process.env.RAPPORT_BENCH_EDGES ?? '1000000', 10);
@@ -48,18 +44,6 @@ const NODES = Number.parseInt(process.env.RAPPORT_BENCH_NODES ?? '100000', 10);
 /** PageRank's stopping rule: L1 change below nodes × TOLERANCE. */
 const TOLERANCE = 1e-10;
 const PASSES = Number.parseInt(process.env.RAPPORT_BENCH_PASSES ?? '3', 10);
-
-/** mulberry32: a small seeded generator, so every run times the same graph. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SyntheticEdges {
   sources: Int32Array;
@@ -83,30 +67,6 @@ function syntheticEdges(nodes: number, edges: number, seed: number): SyntheticEd
     weights[e] = 1 + Math.floor(random() * 3);
   }
   return { sources, targets, weights, ids: Array.from({ length: nodes }, (_, i) => `cus_${i}`) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** A full collection between passes when the run has --expose-gc (`npm run bench` passes it). */
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-/** Median seconds of `passes` runs of `fn` after one warm-up run, and the last result. */
-function time<T>(fn: () => T, passes = PASSES): { seconds: number; value: T } {
-  let value = fn();
-  const seconds: number[] = [];
-  for (let p = 0; p < passes; p++) {
-    collect();
-    const started = performance.now();
-    value = fn();
-    seconds.push((performance.now() - started) / 1000);
-  }
-  return { seconds: median(seconds), value };
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -184,13 +144,13 @@ function* syntheticInteractions(data: SyntheticEdges): Generator<Interaction> {
 }
 
 /** Times influence scoring; see the file comment for what each row measures. */
-export async function measure(): Promise<ScoringMeasurement[]> {
+export async function measure(): Promise<SectionResult> {
   const data = syntheticEdges(NODES, EDGES, SEED);
   const input = `${count(EDGES)} edges, ${count(NODES)} nodes (seed ${SEED})`;
-  const rows: ScoringMeasurement[] = [];
+  const rows: Measurement[] = [];
 
-  const built = time(() => buildDigraph(data));
-  const graph = built.value;
+  const built = timeSync(() => buildDigraph(data), PASSES);
+  const graph = built.result;
   const size = `${count(graph.order)} nodes, ${count(graph.size)} distinct edges`;
   rows.push({
     name: 'graph build (DigraphBuilder, string ids → CSR)',
@@ -206,8 +166,8 @@ export async function measure(): Promise<ScoringMeasurement[]> {
   }
   const csv = csvLines.join('\n');
   csvLines.length = 0;
-  const parsed = time(() => readEdgeList(csv));
-  if (parsed.value.size !== graph.size)
+  const parsed = timeSync(() => readEdgeList(csv), PASSES);
+  if (parsed.result.size !== graph.size)
     throw new Error('scoring-influence: readEdgeList built another graph');
   rows.push({
     name: 'readEdgeList (CSV text → CSR)',
@@ -217,13 +177,13 @@ export async function measure(): Promise<ScoringMeasurement[]> {
   });
 
   const interactions = NODES + EDGES;
-  const generated = time(() => {
+  const generated = timeSync(() => {
     let n = 0;
     for (const _ of syntheticInteractions(data)) n++;
     return n;
   }, 1);
-  const fromInteractions = time(() => buildInteractionGraph(syntheticInteractions(data)), 1);
-  if (fromInteractions.value.graph.size !== graph.size) {
+  const fromInteractions = timeSync(() => buildInteractionGraph(syntheticInteractions(data)), 1);
+  if (fromInteractions.result.graph.size !== graph.size) {
     throw new Error('scoring-influence: buildInteractionGraph built another graph');
   }
   const buildOnly = Math.max(0, fromInteractions.seconds - generated.seconds);
@@ -235,36 +195,37 @@ export async function measure(): Promise<ScoringMeasurement[]> {
     note: `${fromInteractions.seconds.toFixed(3)} s including making the objects (${generated.seconds.toFixed(3)} s alone)`,
   });
 
-  const ours = time(() => pagerank(graph, { tolerance: TOLERANCE, maxIterations: 1000 }));
+  const ours = timeSync(() => pagerank(graph, { tolerance: TOLERANCE, maxIterations: 1000 }), PASSES);
   rows.push({
     name: 'pagerank (ours, CSR power iteration)',
     size,
     seconds: ours.seconds,
-    rate: rate(graph.size * ours.value.iterations, ours.seconds, 'edge-visits'),
-    note: `${ours.value.iterations} iterations, α 0.85, tolerance ${TOLERANCE}, converged ${ours.value.converged}`,
+    rate: rate(graph.size * ours.result.iterations, ours.seconds, 'edge-visits'),
+    note: `${ours.result.iterations} iterations, α 0.85, tolerance ${TOLERANCE}, converged ${ours.result.converged}`,
   });
 
   const seeds = Array.from({ length: 100 }, (_, i) => data.ids[(i * 7919) % NODES]!);
-  const personalized = time(() =>
-    personalizedPagerank(graph, seeds, { tolerance: TOLERANCE, maxIterations: 1000 }),
+  const personalized = timeSync(
+    () => personalizedPagerank(graph, seeds, { tolerance: TOLERANCE, maxIterations: 1000 }),
+    PASSES,
   );
   rows.push({
     name: 'personalizedPagerank (100 seeds)',
     size,
     seconds: personalized.seconds,
-    note: `${personalized.value.iterations} iterations`,
+    note: `${personalized.result.iterations} iterations`,
   });
 
-  const hubs = time(() => hits(graph, { tolerance: 1e-6, maxIterations: 1000 }));
+  const hubs = timeSync(() => hits(graph, { tolerance: 1e-6, maxIterations: 1000 }), PASSES);
   rows.push({
     name: 'hits (hubs and authorities)',
     size,
     seconds: hubs.seconds,
-    note: `${hubs.value.iterations} iterations, tolerance 1e-6`,
+    note: `${hubs.result.iterations} iterations, tolerance 1e-6`,
   });
 
-  const graphologyBuilt = time(() => buildGraphology(data), 1);
-  const peer = graphologyBuilt.value;
+  const graphologyBuilt = timeSync(() => buildGraphology(data), 1);
+  const peer = graphologyBuilt.result;
   rows.push({
     name: 'graphology DirectedGraph build (peer)',
     size: input,
@@ -273,12 +234,13 @@ export async function measure(): Promise<ScoringMeasurement[]> {
     note: `${(graphologyBuilt.seconds / built.seconds).toFixed(1)}× our graph build`,
   });
 
-  const theirs = time(() =>
-    graphologyPagerank(peer, { getEdgeWeight: 'weight', tolerance: TOLERANCE, maxIterations: 1000 }),
+  const theirs = timeSync(
+    () => graphologyPagerank(peer, { getEdgeWeight: 'weight', tolerance: TOLERANCE, maxIterations: 1000 }),
+    PASSES,
   );
   let worst = 0;
   for (let i = 0; i < graph.order; i++) {
-    worst = Math.max(worst, Math.abs(ours.value.values[i]! - theirs.value[graph.nodes[i]!]!));
+    worst = Math.max(worst, Math.abs(ours.result.values[i]! - theirs.result[graph.nodes[i]!]!));
   }
   if (!(worst < 1e-12)) throw new Error(`scoring-influence: graphology-metrics disagrees by ${worst}`);
   rows.push({
@@ -287,5 +249,12 @@ export async function measure(): Promise<ScoringMeasurement[]> {
     seconds: theirs.seconds,
     note: `ours is ${(theirs.seconds / ours.seconds).toFixed(1)}× faster; max |difference| ${worst.toExponential(1)}; builds its index in each call`,
   });
-  return rows;
+
+  return {
+    measurements: rows,
+    ratios: {
+      pagerank_speedup_vs_graphology_metrics: theirs.seconds / ours.seconds,
+      graph_build_speedup_vs_graphology: graphologyBuilt.seconds / built.seconds,
+    },
+  };
 }
