@@ -5,6 +5,25 @@
  */
 
 export {
+  type AdvocatesReport,
+  type AdvocatesRunOptions,
+  type ListedAdvocate,
+  parseDataset,
+  renderAdvocates,
+  runAdvocates,
+} from './commands/advocates.js';
+export {
+  type ClvFitOptions,
+  type ClvFitReport,
+  type ClvModelName,
+  type ClvTransactionFormat,
+  type ClvTransactionsRead,
+  clvModelNames,
+  clvTransactionFormats,
+  renderClvFit,
+  runClvFit,
+} from './commands/clv.js';
+export {
   type CustomerMatch,
   type CustomerSearchHit,
   type CustomerSearchReport,
@@ -26,6 +45,20 @@ export {
   runImport,
   SHOWN_PROBLEMS,
 } from './commands/import.js';
+export {
+  type InfluenceOptions,
+  type InfluenceRank,
+  type InfluenceReport,
+  renderInfluence,
+  runInfluence,
+} from './commands/influence.js';
+export {
+  type LabCompareOptions,
+  type LabCompareResult,
+  labCompareJson,
+  renderLabCompare,
+  runLabCompare,
+} from './commands/lab.js';
 export {
   type MigrateOptions,
   type MigrateReport,
@@ -50,6 +83,17 @@ export {
   runRulesTest,
   SHOWN_REJECTIONS,
 } from './commands/rules.js';
+export {
+  parseSentimentLine,
+  renderSentimentText,
+  runSentimentFile,
+  type SentimentOptions,
+  type SentimentResult,
+  type SentimentRunSummary,
+  type SentimentScored,
+  type SentimentUnsupported,
+  scoreText,
+} from './commands/sentiment.js';
 export { renderStats, type StatsReport } from './commands/stats.js';
 export {
   CliError,

@@ -32,6 +32,19 @@ export function wholeNumberOption(min: number, max: number) {
     .pipe(z.number().int().min(min, `must be ${range}`).max(max, `must be ${range}`));
 }
 
+/**
+ * A decimal number written on the command line, from `min` to `max` (inclusive). Plain decimals
+ * and exponents (`0.85`, `1e-10`) are read; `''`, `0x10` and `12abc` are refused.
+ */
+export function decimalOption(min: number, max: number) {
+  const range = `a number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i, `must be ${range}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be ${range}`).max(max, `must be ${range}`));
+}
+
 /** Options every command that reads or writes a store takes. */
 export const storeOptionsShape = {
   db: dbOptionSchema,

@@ -1,9 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { registerAdvocates } from './commands/advocates.js';
+import { registerClv } from './commands/clv.js';
 import { registerCustomers } from './commands/customers.js';
 import { registerImport } from './commands/import.js';
+import { registerInfluence } from './commands/influence.js';
+import { registerLab } from './commands/lab.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRules } from './commands/rules.js';
+import { registerSentiment } from './commands/sentiment.js';
 import { registerStats } from './commands/stats.js';
 import { CliError, CliExit, describeError, exitCodes, type ReportedError, renderError } from './errors.js';
 import { json } from './format.js';
@@ -24,7 +29,9 @@ export function createProgram(io?: Partial<CliIO>): Command {
   // Settings made before `.command()` are inherited by the subcommands.
   program
     .name('rapport')
-    .description('Rapport social CRM: import data, look up customers, print stats, check and backtest rules.')
+    .description(
+      'Rapport social CRM: import data, look up customers, print stats, check and backtest rules, score customers (CLV, sentiment, influence, advocates).',
+    )
     .version(packageJson.version, '-v, --version')
     .exitOverride()
     .configureOutput({ writeOut: resolved.stdout, writeErr: resolved.stderr })
@@ -36,6 +43,11 @@ export function createProgram(io?: Partial<CliIO>): Command {
   registerStats(program, resolved);
   registerRules(program, resolved);
   registerMigrate(program, resolved);
+  registerClv(program, resolved);
+  registerSentiment(program, resolved);
+  registerInfluence(program, resolved);
+  registerAdvocates(program, resolved);
+  registerLab(program, resolved);
   return program;
 }
 

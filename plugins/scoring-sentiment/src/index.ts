@@ -6,6 +6,7 @@ export {
 export {
   SENTIMENT_PLUGIN_ID,
   SENTIMENT_SCORES,
+  sentimentLabel,
   sentimentScoring,
   supportsLanguage,
   UNSUPPORTED_LANGUAGE_LABEL,

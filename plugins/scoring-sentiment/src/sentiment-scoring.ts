@@ -49,8 +49,11 @@ export function supportsLanguage(language: string | null | undefined): boolean {
   return primary === 'en' || primary === 'eng' || primary === 'und';
 }
 
-/** The compound score's label for a threshold. */
-function labelOf(compound: number, threshold: number): 'positive' | 'neutral' | 'negative' {
+/**
+ * The label the plugin gives a compound score: `positive` at or above `threshold`, `negative` at or
+ * below `-threshold`, otherwise `neutral` (0.05 is the plugin's default threshold).
+ */
+export function sentimentLabel(compound: number, threshold = 0.05): 'positive' | 'neutral' | 'negative' {
   if (compound >= threshold) return 'positive';
   if (compound <= -threshold) return 'negative';
   return 'neutral';
@@ -117,7 +120,7 @@ export function sentimentScoring(options?: SentimentScoringOptions): ScoringPlug
           name: SENTIMENT_SCORES.compound,
           value: scores.compound,
           model,
-          label: labelOf(scores.compound, threshold),
+          label: sentimentLabel(scores.compound, threshold),
         },
       ];
       if (proportions) {
