@@ -89,7 +89,7 @@ describe('rapport lab compare', () => {
         code: 'RAPPORT_INVALID_INPUT',
         message: 'Unknown dataset loader "csv"',
         path: '$.dataset',
-        hint: 'use one of: jsonl, twcs, cdnow, stackexchange, sqlite (as <loader>:<path>)',
+        hint: 'use one of: jsonl, twcs, cdnow, stackexchange, sqlite, postgres (as <loader>:<path>)',
       },
     });
   });

@@ -52,6 +52,21 @@ describe('--storage postgres://', () => {
     expect(postgresStats).toEqual(sqliteStats);
   });
 
+  it('compares models in the lab on the store, as on the SQLite store', async () => {
+    type Report = {
+      manifest: { dataset: { loader: string } };
+      dataset: { customers: number };
+      agreement: Array<{ spearman: number }>;
+    };
+    const args = ['lab', 'compare', '--models', 'activity,engagement', '--resamples', '0'];
+    const onPostgres = await rapportJson<Report>([...args, '--dataset', url]);
+    const onSqlite = await rapportJson<Report>([...args, '--dataset', `sqlite:${sqliteDb}`]);
+    expect(onPostgres.code).toBe(0);
+    expect(onPostgres.manifest.dataset.loader).toBe('postgres');
+    expect(onPostgres.dataset.customers).toBe(onSqlite.dataset.customers);
+    expect(onPostgres.agreement.map((p) => p.spearman)).toEqual(onSqlite.agreement.map((p) => p.spearman));
+  });
+
   it('accepts postgresql:// too, and importing again finds every item a duplicate', async () => {
     const again = `postgresql${url.slice(url.indexOf('://'))}`;
     const run = await rapportJson<{ counts: Record<string, number> }>([

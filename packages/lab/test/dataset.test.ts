@@ -44,7 +44,9 @@ describe('dataset specs', () => {
     expect(error.code).toBe('RAPPORT_INVALID_INPUT');
     expect(error.message).toBe('Unknown dataset loader "csv"');
     expect(error.jsonPath).toBe('$.dataset');
-    expect(error.hint).toBe('use one of: jsonl, twcs, cdnow, stackexchange, sqlite (as <loader>:<path>)');
+    expect(error.hint).toBe(
+      'use one of: jsonl, twcs, cdnow, stackexchange, sqlite, postgres (as <loader>:<path>)',
+    );
   });
 
   it('refuse a spec without loader or without path', () => {

@@ -17,14 +17,14 @@ import { jsonOptionSchema, parseCommandInput, tenantOptionSchema, wholeNumberOpt
 
 /** Options of {@link runLabCompare}, validated. */
 export interface LabCompareOptions {
-  /** `<loader>:<path>`, such as `twcs:fixtures/twcs/twcs_first5000.csv` or `sqlite:crm.db`. */
+  /** `<loader>:<path>`, such as `twcs:fixtures/twcs/twcs_first5000.csv` or `sqlite:crm.db`, or a `postgres://` URL. */
   dataset: string;
   /** Model names; default: every built-in model that can score the dataset. */
   models?: string[] | undefined;
   seed: number;
   topK: number[];
   resamples: number;
-  /** Tenant of a `sqlite:` store. */
+  /** Tenant of a store (`sqlite:` or `postgres://`). */
   tenant: string;
   /** Folder to write scores.csv, agreement.csv, report.json and charts/ to. */
   out?: string | undefined;
@@ -159,7 +159,7 @@ export function registerLab(program: Command, io: CliIO): void {
     .description('score a data set with several models and measure how their rankings agree')
     .option(
       '--dataset <loader:path>',
-      `data to score, as <loader>:<path>; loaders: ${labLoaderNames.join(', ')} (sqlite: a Rapport store)`,
+      `data to score, as <loader>:<path>; loaders: ${labLoaderNames.join(', ')} (sqlite:<file> or a postgres:// URL: a Rapport store)`,
     )
     .option(
       '--models <names>',
@@ -168,7 +168,7 @@ export function registerLab(program: Command, io: CliIO): void {
     .option('--seed <n>', 'seed of the bootstrap resampling', '1')
     .option('--top-k <list>', 'the k of the top-k overlaps', '10,50,100')
     .option('--resamples <n>', 'bootstrap resamples for the confidence intervals (0: none)', '200')
-    .option('--tenant <id>', 'tenant to read (sqlite stores)', 'default')
+    .option('--tenant <id>', 'tenant to read (stores)', 'default')
     .option('--out <dir>', 'write scores.csv, agreement.csv, report.json and charts/ to this folder')
     .option('--no-charts', 'with --out, write no charts')
     .option('--json', 'print the report (report.json) as JSON')

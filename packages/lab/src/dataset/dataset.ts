@@ -2,7 +2,7 @@ import type { Customer, Identity, IngestCounts, Interaction } from '@rapport/cor
 import type { LoadSummary } from '@rapport/datasets';
 import { invalidInput } from '../errors.js';
 import type { DatasetFile } from './files.js';
-import type { LabLoaderName } from './spec.js';
+import { type LabLoaderName, storeLoaderNames } from './spec.js';
 
 /** A customer of a lab dataset. */
 export interface LabCustomer {
@@ -20,13 +20,13 @@ export interface LabCustomer {
 
 /** Where a dataset came from. */
 export interface LabDatasetSource {
-  /** `<loader>:<path>` as given. */
+  /** `<loader>:<path>` as given (a Postgres URL with its password masked). */
   spec: string;
   loader: LabLoaderName;
-  /** Absolute path of the file or folder. */
+  /** Absolute path of the file or folder; for Postgres, the URL with its password masked. */
   path: string;
   tenant: string;
-  /** The files read, with their SHA-256. */
+  /** The files read, with their SHA-256 (none for a Postgres store). */
   files: DatasetFile[];
 }
 
@@ -142,11 +142,12 @@ export function buildLabDataset(contents: StoreContents, options: BuildLabDatase
     timeline.push(interaction);
   }
   const last = interactions.at(-1);
+  const isStore = storeLoaderNames.includes(options.source.loader);
   if (last === undefined || population.length === 0) {
     throw invalidInput(
-      `${options.source.spec} holds no interaction of a customer${options.source.loader === 'sqlite' ? ` in tenant ${options.source.tenant}` : ''}`,
+      `${options.source.spec} holds no interaction of a customer${isStore ? ` in tenant ${options.source.tenant}` : ''}`,
       ['dataset'],
-      options.source.loader === 'sqlite'
+      isStore
         ? 'import data into the store first (rapport import), or name the tenant that holds it'
         : 'check that the file is in the format the loader name says',
     );

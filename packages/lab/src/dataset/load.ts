@@ -10,13 +10,14 @@ import {
 } from '@rapport/core';
 import { datasetFormats, stackExchangeKinds } from '@rapport/datasets';
 import { defaultAnonymousActors } from '@rapport/scoring-advocacy';
+import { postgresStorage } from '@rapport/storage-postgres';
 import { sqliteStorage } from '@rapport/storage-sqlite';
 import { z } from 'zod';
 import { LAB } from '../errors.js';
 import { buildLabDataset, type LabDataset, type LabDatasetLoad, type LabDatasetSource } from './dataset.js';
 import { datasetFiles, fingerprint } from './files.js';
 import { readStore } from './read-store.js';
-import { parseDatasetSpec } from './spec.js';
+import { parseDatasetSpec, redactUrl } from './spec.js';
 
 /** The Community user of every Stack Exchange site: a bot that bumps and edits posts. */
 const STACK_EXCHANGE_COMMUNITY_BOT = 'stackexchange:-1';
@@ -80,7 +81,9 @@ async function readThrough(
  * - a `@rapport/datasets` format (`twcs`, `stackexchange`, `cdnow`, `jsonl`): the file is ingested
  *   into a fresh in-memory Rapport, so customers are resolved by Rapport's identity resolution
  *   exactly as in production, then read back with their timelines;
- * - `sqlite:<file>`: a Rapport SQLite store, read as it is (tenant `tenant`).
+ * - `sqlite:<file>`: a Rapport SQLite store, read as it is (tenant `tenant`);
+ * - `postgres://user@host/db` (`?schema=<name>` for another schema): a Rapport Postgres store,
+ *   read as it is; the manifest records the URL without its password.
  *
  * Customers of the actors in `excludeActors` (synthetic ones and bots) leave the ranked
  * population; their interactions stay, so votes still count for the answers they were cast on. The files read are hashed
@@ -103,6 +106,18 @@ export async function loadLabDataset(spec: string, options?: LabDatasetOptions):
     LAB,
   );
   const { loader, path: given } = parseDatasetSpec(spec);
+  if (loader === 'postgres') {
+    // A store reached by URL: nothing to hash, and the password stays out of the manifest.
+    const shown = redactUrl(given);
+    const source: LabDatasetSource = { spec: shown, loader, path: shown, tenant, files: [] };
+    const { load, contents } = await readThrough(
+      postgresStorage({ connectionString: given }),
+      tenant,
+      undefined,
+      async () => ({}),
+    );
+    return buildLabDataset(contents, { source, load, idBy: 'customer', excludeActors });
+  }
   const path = resolve(cwd ?? process.cwd(), given);
   const files = datasetFiles(loader, path);
   const source: LabDatasetSource = { spec, loader, path, tenant, files: await fingerprint(files) };

@@ -1,10 +1,16 @@
 import { datasetFormatNames } from '@rapport/datasets';
 import { invalidInput } from '../errors.js';
 
-/** Loaders a lab dataset can come from: every `@rapport/datasets` format, or a SQLite store. */
-export const labLoaderNames = [...datasetFormatNames, 'sqlite'] as const;
+/**
+ * Loaders a lab dataset can come from: every `@rapport/datasets` format, or a Rapport store
+ * (`sqlite:<file>`, or a `postgres://` URL).
+ */
+export const labLoaderNames = [...datasetFormatNames, 'sqlite', 'postgres'] as const;
 
-/** A loader name: `twcs`, `stackexchange`, `cdnow`, `jsonl` or `sqlite`. */
+/** Loaders that read a Rapport store as it is, rather than ingesting a file. */
+export const storeLoaderNames: readonly LabLoaderName[] = ['sqlite', 'postgres'];
+
+/** A loader name: `twcs`, `stackexchange`, `cdnow`, `jsonl`, `sqlite` or `postgres`. */
 export type LabLoaderName = (typeof labLoaderNames)[number];
 
 /** A dataset as `<loader>:<path>` names it. */
@@ -36,6 +42,22 @@ export function parseDatasetSpec(spec: string): LabDatasetSpec {
     );
   }
   const loader = spec.slice(0, colon).trim();
+  // A Postgres store is named by its URL as it is: the "path" is the whole URL.
+  if (loader === 'postgres' || loader === 'postgresql') {
+    if (
+      !spec
+        .trim()
+        .slice(colon + 1)
+        .startsWith('//')
+    ) {
+      throw invalidInput(
+        `Dataset "${redactUrl(spec)}" is not a Postgres URL`,
+        ['dataset'],
+        'name a Postgres store by its URL, e.g. postgres://user@host/crm (?schema=<name> for another schema)',
+      );
+    }
+    return { loader: 'postgres', path: spec.trim() };
+  }
   const path = spec.slice(colon + 1).trim();
   if (!(labLoaderNames as readonly string[]).includes(loader)) {
     throw invalidInput(
@@ -52,4 +74,15 @@ export function parseDatasetSpec(spec: string): LabDatasetSpec {
     );
   }
   return { loader: loader as LabLoaderName, path };
+}
+
+/** The URL with its password masked, for messages and the run's manifest. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
 }
