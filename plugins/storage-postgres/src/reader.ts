@@ -204,6 +204,15 @@ export class PostgresReader implements StorageReader {
     return row === undefined ? null : toInteraction(row);
   }
 
+  async getInteractions(ids: readonly string[]): Promise<Interaction[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<InteractionRow>(this.db, this.q.interactionsByIds, [
+      this.tenantId,
+      distinct(ids),
+    ]);
+    return rows.map(toInteraction);
+  }
+
   async timeline(customerId: string, page: PageRequest): Promise<Page<Interaction>> {
     const limit = pageLimit(page);
     const after = pagePosition(page);

@@ -62,6 +62,8 @@ export class Statements {
   readonly identitiesByCustomer: Statement;
   readonly interactionHeadsByKeys: Statement;
   readonly interactionById: Statement;
+  /** Interactions by id, in the order of the ids given. */
+  readonly interactionsByIds: Statement;
   readonly timelineFirst: Statement;
   readonly timelineAfter: Statement;
   readonly conversationInteractionsFirst: Statement;
@@ -182,6 +184,11 @@ export class Statements {
     );
     this.interactionById = statement(
       `SELECT ${INTERACTION} FROM ${t('interactions')} WHERE tenant_id = $1 AND id = $2`,
+    );
+    this.interactionsByIds = statement(
+      `SELECT ${qualify('i', INTERACTION)} FROM unnest($2::text[]) WITH ORDINALITY AS k(id, ord)
+       JOIN ${t('interactions')} AS i ON i.tenant_id = $1 AND i.id = k.id
+       ORDER BY k.ord`,
     );
     this.timelineFirst = statement(
       `SELECT ${INTERACTION} FROM ${t('interactions')} WHERE tenant_id = $1 AND customer_id = $2

@@ -220,6 +220,16 @@ export class SqliteReader implements StorageReader {
     return row === undefined ? null : toInteraction(row);
   }
 
+  getInteractions(ids: readonly string[]): Interaction[] {
+    // In process, a prepared lookup by primary key per id costs what a batched one would.
+    const out: Interaction[] = [];
+    for (const id of new Set(ids)) {
+      const row = this.q.interactionById.get(this.tenantId, id);
+      if (row !== undefined) out.push(toInteraction(row));
+    }
+    return out;
+  }
+
   timeline(customerId: string, page: PageRequest): Page<Interaction> {
     const limit = pageLimit(page);
     const after = page.cursor ? decodeCursor(page.cursor) : null;
@@ -624,6 +634,9 @@ export class QueuedReader implements StorageReader {
   }
   getInteraction(id: string) {
     return this.gate(() => this.inner.getInteraction(id));
+  }
+  getInteractions(ids: readonly string[]) {
+    return this.gate(() => this.inner.getInteractions(ids));
   }
   timeline(customerId: string, page: PageRequest) {
     return this.gate(() => this.inner.timeline(customerId, page));

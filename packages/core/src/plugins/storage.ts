@@ -156,6 +156,11 @@ export interface StorageReader {
   /** Heads of stored interactions by dedupe key. */
   findInteractions(keys: readonly InteractionKey[]): MaybePromise<InteractionHead[]>;
   getInteraction(id: string): MaybePromise<Interaction | null>;
+  /**
+   * The stored interactions with these ids, in the order of `ids` (each once); ids not stored
+   * are left out. One read for a batch, where a store pays a round trip per `getInteraction`.
+   */
+  getInteractions(ids: readonly string[]): MaybePromise<Interaction[]>;
   /** A customer's interactions, newest first (occurredAt, then id), keyset paged. */
   timeline(customerId: string, page: PageRequest): MaybePromise<Page<Interaction>>;
   findConversations(keys: readonly ConversationKey[]): MaybePromise<Conversation[]>;
@@ -312,6 +317,7 @@ export const storageReaderMethods = [
   'listIdentities',
   'findInteractions',
   'getInteraction',
+  'getInteractions',
   'timeline',
   'findConversations',
   'getConversation',

@@ -166,6 +166,14 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(stored?.occurredAt.getTime()).toBe(T0 + 60_000);
         expect(stored?.metadata).toEqual({});
       });
+      it('reads interactions by id in bulk, in the order asked, each once, the missing left out', async () => {
+        const result = await rapport.ingest([message(1), message(2), message(3)]);
+        const [a, b, c] = result.results.map((r) => r.interactionId!);
+        const found = await reader().getInteractions([c!, 'int_missing', a!, c!, b!]);
+        expect(found.map((i) => i.id)).toEqual([c, a, b]);
+        expect(found[1]).toEqual(await reader().getInteraction(a!));
+        expect(await reader().getInteractions([])).toEqual([]);
+      });
       it('re-ingesting the same items changes nothing', async () => {
         await rapport.ingest([message(1), message(2)]);
         const before = await target.raw.interaction(TENANT, {

@@ -133,11 +133,9 @@ export class CaseStage {
     const { tenantId } = message;
     const events = new PendingEvents(this.deps.emitter);
     await this.deps.unitOfWork(tenantId, async (uow) => {
-      const interactions: Interaction[] = [];
-      for (const id of message.interactionIds) {
-        const found = await uow.getInteraction(id);
-        if (found?.conversationId) interactions.push(found);
-      }
+      const interactions = (await uow.getInteractions(message.interactionIds)).filter(
+        (i) => i.conversationId,
+      );
       interactions.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : 1));
       const conversations = new Map<string, Conversation>();
       const changed = new Set<string>();

@@ -90,13 +90,8 @@ export class ScoresReader {
     const [last, before] = changes.items;
     if (last === undefined) return null;
     const [value, previousValue] = await this.valuesAround(customerId, last);
-    const interactions: Interaction[] = [];
-    if (last.cause?.kind === 'interactions') {
-      for (const id of last.cause.interactionIds) {
-        const interaction = await this.reader.getInteraction(id);
-        if (interaction) interactions.push(interaction);
-      }
-    }
+    const interactions =
+      last.cause?.kind === 'interactions' ? await this.reader.getInteractions(last.cause.interactionIds) : [];
     return { ...last, previous: before?.level ?? null, value, previousValue, interactions };
   }
 

@@ -109,10 +109,8 @@ export function startScoringStage(bus: Bus, deps: ScoringStageDeps): () => void 
     const reader = deps.read(tenantId);
     const interactions: Interaction[] = [];
     const edited: Interaction[] = [];
-    for (const id of interactionIds) {
-      const interaction = await reader.getInteraction(id);
-      if (interaction) (editedIds.has(id) ? edited : interactions).push(interaction);
-    }
+    for (const interaction of await reader.getInteractions(interactionIds))
+      (editedIds.has(interaction.id) ? edited : interactions).push(interaction);
     const oldestFirst = (a: Interaction, b: Interaction) => a.occurredAt.getTime() - b.occurredAt.getTime();
     interactions.sort(oldestFirst);
     edited.sort(oldestFirst);

@@ -135,6 +135,15 @@ export class MemoryReader implements StorageReader {
     return row ? { ...row } : null;
   }
 
+  getInteractions(ids: readonly string[]): Interaction[] {
+    const out: Interaction[] = [];
+    for (const id of new Set(ids)) {
+      const row = this.data.interactions.get(id);
+      if (row) out.push({ ...row });
+    }
+    return out;
+  }
+
   timeline(customerId: string, page: PageRequest): Page<Interaction> {
     const rows = [...this.data.interactions.values()]
       .filter((i) => i.customerId === customerId)
