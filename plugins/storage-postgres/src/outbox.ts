@@ -1,45 +1,13 @@
-import type {
-  OutboxAttempt,
-  OutboxFilter,
-  OutboxMessage,
-  OutboxPayload,
-  OutboxState,
-  Page,
-  PageRequest,
-} from '@rapport/core';
+import type { OutboxFilter, OutboxMessage, Page, PageRequest } from '@rapport/core';
+import { OUTBOX_COLUMNS, outboxColumnValues } from '@rapport/core';
 import { columns, lastById } from './bulk.js';
 import { execute, type Queryable, queryRows, type Statement, statement } from './connection.js';
 import { tenantMismatch } from './errors.js';
 import { pageLimit, pagePosition, toPage } from './paging.js';
+import { type OutboxRow, toOutbox } from './rows.js';
 
 // The durable outbox and the channel plugins' state: rows, statements and the reads and writes the
 // reader and the unit of work delegate to.
-
-/** Columns of an outbox message, in {@link OutboxRow} order (which is also the table's). */
-export const OUTBOX_COLUMNS =
-  'tenant_id, id, idempotency_key, channel, account, conversation_id, customer_id, author, state, attempts, ' +
-  'next_attempt_at, lease_until, external_id, sent_at, created_at, updated_at, errors, payload';
-/** An `outbox` row (`jsonb` columns arrive parsed). */
-export type OutboxRow = [
-  tenantId: string,
-  id: string,
-  idempotencyKey: string,
-  channel: string,
-  account: string,
-  conversationId: string | null,
-  customerId: string | null,
-  author: string | null,
-  state: OutboxState,
-  attempts: number,
-  nextAttemptAt: number,
-  leaseUntil: number | null,
-  externalId: string | null,
-  sentAt: number | null,
-  createdAt: number,
-  updatedAt: number,
-  errors: Array<Omit<OutboxAttempt, 'at'> & { at: number | string }> | null,
-  payload: OutboxPayload,
-];
 
 /**
  * The states in which a sender may claim a message whose `next_attempt_at` has come. The partial
@@ -50,79 +18,6 @@ const CLAIMABLE = "state IN ('pending', 'unknown', 'sending')";
 
 /** Which outbox filters a listing uses, as bits, to pick its cached statement. */
 export const outboxListingBits = { conversation: 1, state: 2, cursor: 4 } as const;
-
-const millis = (date: Date | null | undefined): number | null => (date == null ? null : date.getTime());
-
-/** JSON of a message's attempt errors, dates as epoch milliseconds, or null when there are none. */
-function errorsJson(errors: readonly OutboxAttempt[] | null | undefined): string | null {
-  if (errors == null || errors.length === 0) return null;
-  return JSON.stringify(errors.map((e) => ({ ...e, at: e.at.getTime() })));
-}
-
-/** Outbox message from its row. */
-export function toOutbox(row: OutboxRow): OutboxMessage {
-  const [
-    tenantId,
-    id,
-    idempotencyKey,
-    channel,
-    account,
-    conversationId,
-    customerId,
-    author,
-    state,
-    attempts,
-    nextAttemptAt,
-    leaseUntil,
-    externalId,
-    sentAt,
-    createdAt,
-    updatedAt,
-    errors,
-    payload,
-  ] = row;
-  return {
-    id,
-    tenantId,
-    idempotencyKey,
-    channel,
-    account,
-    conversationId,
-    customerId,
-    author,
-    payload,
-    state,
-    attempts,
-    nextAttemptAt: new Date(nextAttemptAt),
-    leaseUntil: leaseUntil === null ? null : new Date(leaseUntil),
-    errors: errors === null ? [] : errors.map((e) => ({ ...e, at: new Date(e.at) })),
-    externalId,
-    sentAt: sentAt === null ? null : new Date(sentAt),
-    createdAt: new Date(createdAt),
-    updatedAt: new Date(updatedAt),
-  };
-}
-
-/** The columns of a message after tenant, id and idempotency key, in table order (insert and update share them). */
-function outboxValues(m: OutboxMessage): unknown[] {
-  return [
-    m.channel,
-    m.account,
-    m.conversationId ?? null,
-    m.customerId ?? null,
-    m.author ?? null,
-    m.state,
-    m.attempts,
-    m.nextAttemptAt.getTime(),
-    millis(m.leaseUntil),
-    m.externalId ?? null,
-    millis(m.sentAt),
-    m.createdAt.getTime(),
-    m.updatedAt.getTime(),
-    errorsJson(m.errors),
-    JSON.stringify(m.payload),
-  ];
-}
 
 /** The arrays and column names of {@link outboxValues}, for `unnest`, from parameter `$first` on. */
 function valueArrays(first: number): { arrays: string; names: string } {
@@ -357,7 +252,7 @@ export const outboxWrites = {
     if (messages.length === 0) return { skipped: [] };
     const inserted = await queryRows<[string]>(db, q.insertOutbox, [
       tenantId,
-      ...columns(messages, 17, (m) => [m.id, m.idempotencyKey, ...outboxValues(m)]),
+      ...columns(messages, 17, (m) => [m.id, m.idempotencyKey, ...outboxColumnValues(m)]),
     ]);
     if (inserted.length === messages.length) return { skipped: [] };
     // Each returned id stands for one message given (an id given twice went in at most once).
@@ -370,7 +265,7 @@ export const outboxWrites = {
     if (messages.length === 0) return;
     await execute(db, q.updateOutbox, [
       tenantId,
-      ...columns(lastById(messages), 16, (m) => [m.id, ...outboxValues(m)]),
+      ...columns(lastById(messages), 16, (m) => [m.id, ...outboxColumnValues(m)]),
     ]);
   },
 

@@ -28,7 +28,7 @@ import type {
 import { OPEN_CASE_STATUSES, scoreLogPage, scoreLogPosition, storageReaderMethods } from '@rapport/core';
 import { type Queryable, queryObjects, queryRows } from './connection.js';
 import { notOpen, storageFailure } from './errors.js';
-import { type OutboxRow, outboxReads, toOutbox } from './outbox.js';
+import { outboxReads } from './outbox.js';
 import { pageLimit, pagePosition, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
@@ -38,6 +38,7 @@ import {
   type IdentityRow,
   type InteractionRow,
   type MergeRow,
+  type OutboxRow,
   type RuleFiringRow,
   type RuleTimerRow,
   type ScoreRow,
@@ -48,6 +49,7 @@ import {
   toIdentity,
   toInteraction,
   toMerge,
+  toOutbox,
   toRuleFiring,
   toRuleTimer,
   toScore,

@@ -52,6 +52,8 @@ export type ConversationRow = core.ConversationRow<PostgresRowFormat>;
 export type ScoreRow = core.ScoreRow<PostgresRowFormat>;
 /** A `merges` row. */
 export type MergeRow = core.MergeRow<PostgresRowFormat>;
+/** An `outbox` row. */
+export type OutboxRow = core.OutboxRow<PostgresRowFormat>;
 /** A `rule_firings` row. */
 export type RuleFiringRow = core.RuleFiringRow<PostgresRowFormat>;
 
@@ -61,5 +63,13 @@ export const postgresRowAdapter: RowAdapter<PostgresRowFormat> = {
   json: <T>(value: T): T => value,
 };
 
-export const { toCustomer, toIdentity, toInteraction, toConversation, toRuleFiring, toScore, toMerge } =
-  rowDecoders(postgresRowAdapter);
+export const {
+  toCustomer,
+  toIdentity,
+  toInteraction,
+  toConversation,
+  toRuleFiring,
+  toScore,
+  toMerge,
+  toOutbox,
+} = rowDecoders(postgresRowAdapter);

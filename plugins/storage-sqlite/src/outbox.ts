@@ -1,46 +1,13 @@
-import type {
-  OutboxAttempt,
-  OutboxFilter,
-  OutboxMessage,
-  OutboxPayload,
-  OutboxState,
-  Page,
-  PageRequest,
-} from '@rapport/core';
-import { decodeCursor } from '@rapport/core';
+import type { OutboxFilter, OutboxMessage, Page, PageRequest } from '@rapport/core';
+import { decodeCursor, OUTBOX_COLUMNS, outboxColumnValues } from '@rapport/core';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './connection.js';
 import { tenantMismatch } from './errors.js';
 import { pageLimit, toPage } from './paging.js';
+import { type OutboxRow, toOutbox } from './rows.js';
 
 // The durable outbox and the channel plugins' state: rows, statements and the reads and writes the
 // reader and the unit of work delegate to.
-
-/** Columns of an outbox message, in {@link OutboxRow} order (which is also the table's). */
-export const OUTBOX_COLUMNS =
-  'tenant_id, id, idempotency_key, channel, account, conversation_id, customer_id, author, state, attempts, ' +
-  'next_attempt_at, lease_until, external_id, sent_at, created_at, updated_at, errors, payload';
-/** An `outbox` row. */
-export type OutboxRow = [
-  tenantId: string,
-  id: string,
-  idempotencyKey: string,
-  channel: string,
-  account: string,
-  conversationId: string | null,
-  customerId: string | null,
-  author: string | null,
-  state: OutboxState,
-  attempts: number,
-  nextAttemptAt: number,
-  leaseUntil: number | null,
-  externalId: string | null,
-  sentAt: number | null,
-  createdAt: number,
-  updatedAt: number,
-  errors: string | null,
-  payload: string,
-];
 
 /**
  * The states in which a sender may claim a message whose `next_attempt_at` has come. The partial
@@ -51,87 +18,6 @@ const CLAIMABLE = "state IN ('pending', 'unknown', 'sending')";
 
 /** Which outbox filters a listing uses, as bits, to pick its cached statement. */
 export const outboxListingBits = { conversation: 1, state: 2, cursor: 4 } as const;
-
-const millis = (date: Date | null | undefined): number | null => (date == null ? null : date.getTime());
-
-/** JSON of a message's attempt errors, dates as epoch milliseconds, or null when there are none. */
-function errorsJson(errors: readonly OutboxAttempt[] | null | undefined): string | null {
-  if (errors == null || errors.length === 0) return null;
-  return JSON.stringify(errors.map((e) => ({ ...e, at: e.at.getTime() })));
-}
-
-function parseErrors(json: string | null): OutboxAttempt[] {
-  if (json === null) return [];
-  return (JSON.parse(json) as Array<Omit<OutboxAttempt, 'at'> & { at: number | string }>).map((e) => ({
-    ...e,
-    at: new Date(e.at),
-  }));
-}
-
-/** Outbox message from its row. */
-export function toOutbox(row: OutboxRow): OutboxMessage {
-  const [
-    tenantId,
-    id,
-    idempotencyKey,
-    channel,
-    account,
-    conversationId,
-    customerId,
-    author,
-    state,
-    attempts,
-    nextAttemptAt,
-    leaseUntil,
-    externalId,
-    sentAt,
-    createdAt,
-    updatedAt,
-    errors,
-    payload,
-  ] = row;
-  return {
-    id,
-    tenantId,
-    idempotencyKey,
-    channel,
-    account,
-    conversationId,
-    customerId,
-    author,
-    payload: JSON.parse(payload) as OutboxPayload,
-    state,
-    attempts,
-    nextAttemptAt: new Date(nextAttemptAt),
-    leaseUntil: leaseUntil === null ? null : new Date(leaseUntil),
-    errors: parseErrors(errors),
-    externalId,
-    sentAt: sentAt === null ? null : new Date(sentAt),
-    createdAt: new Date(createdAt),
-    updatedAt: new Date(updatedAt),
-  };
-}
-
-/** The columns of a message after tenant, id and idempotency key, in table order (insert and update share them). */
-function outboxValues(m: OutboxMessage): unknown[] {
-  return [
-    m.channel,
-    m.account,
-    m.conversationId ?? null,
-    m.customerId ?? null,
-    m.author ?? null,
-    m.state,
-    m.attempts,
-    m.nextAttemptAt.getTime(),
-    millis(m.leaseUntil),
-    m.externalId ?? null,
-    millis(m.sentAt),
-    m.createdAt.getTime(),
-    m.updatedAt.getTime(),
-    errorsJson(m.errors),
-    JSON.stringify(m.payload),
-  ];
-}
 
 /** The outbox and channel state reads of one connection, prepared once (see `ReadStatements`). */
 export class OutboxReadStatements {
@@ -316,7 +202,7 @@ export const outboxWrites = {
     const skipped: string[] = [];
     for (const m of messages) {
       if (m.tenantId !== tenantId) throw tenantMismatch('insertOutbox', tenantId, m.tenantId);
-      const { changes } = w.insertOutbox.run(tenantId, m.id, m.idempotencyKey, ...outboxValues(m));
+      const { changes } = w.insertOutbox.run(tenantId, m.id, m.idempotencyKey, ...outboxColumnValues(m));
       if (changes === 0) skipped.push(m.id);
     }
     return { skipped };
@@ -324,7 +210,7 @@ export const outboxWrites = {
 
   /** By id within the tenant; the message's own `tenantId` is not consulted (another tenant's id matches nothing). */
   update(w: OutboxWriteStatements, tenantId: string, messages: readonly OutboxMessage[]): void {
-    for (const m of messages) w.updateOutbox.run(...outboxValues(m), tenantId, m.id);
+    for (const m of messages) w.updateOutbox.run(...outboxColumnValues(m), tenantId, m.id);
   },
 
   claim(

@@ -34,7 +34,7 @@ import {
   type WriteLock,
 } from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
-import { outboxReads, toOutbox } from './outbox.js';
+import { outboxReads } from './outbox.js';
 import { pageLimit, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
@@ -44,6 +44,7 @@ import {
   toIdentity,
   toInteraction,
   toMerge,
+  toOutbox,
   toRuleFiring,
   toRuleTimer,
   toScore,

@@ -50,6 +50,8 @@ export type ConversationRow = core.ConversationRow<SqliteRowFormat>;
 export type ScoreRow = core.ScoreRow<SqliteRowFormat>;
 /** A `merges` row. */
 export type MergeRow = core.MergeRow<SqliteRowFormat>;
+/** An `outbox` row. */
+export type OutboxRow = core.OutboxRow<SqliteRowFormat>;
 /** A `rule_firings` row. */
 export type RuleFiringRow = core.RuleFiringRow<SqliteRowFormat>;
 
@@ -59,5 +61,13 @@ export const sqliteRowAdapter: RowAdapter<SqliteRowFormat> = {
   json: <T>(value: string): T => JSON.parse(value) as T,
 };
 
-export const { toCustomer, toIdentity, toInteraction, toConversation, toRuleFiring, toScore, toMerge } =
-  rowDecoders(sqliteRowAdapter);
+export const {
+  toCustomer,
+  toIdentity,
+  toInteraction,
+  toConversation,
+  toRuleFiring,
+  toScore,
+  toMerge,
+  toOutbox,
+} = rowDecoders(sqliteRowAdapter);

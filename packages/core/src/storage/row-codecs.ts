@@ -19,6 +19,7 @@ import type { EffortClass } from '../domain/effort.js';
 import type { Identity } from '../domain/identity.js';
 import type { Direction, Interaction, InteractionScore } from '../domain/interaction.js';
 import type { MergeRecord } from '../domain/merge.js';
+import type { OutboxAttempt, OutboxMessage, OutboxPayload, OutboxState } from '../domain/outbox.js';
 import type { RuleActionOutcome, RuleFiring, RuleTimer, SegmentMembership } from '../domain/rule-records.js';
 import type { Score, ScoreCause } from '../domain/score.js';
 import type { Tenant } from '../domain/tenant.js';
@@ -244,6 +245,34 @@ export type RuleTimerRow = [
   createdAt: number,
 ];
 
+/** Columns of an outbox message, in {@link OutboxRow} order (which is also the table's). */
+export const OUTBOX_COLUMNS =
+  'tenant_id, id, idempotency_key, channel, account, conversation_id, customer_id, author, state, attempts, ' +
+  'next_attempt_at, lease_until, external_id, sent_at, created_at, updated_at, errors, payload';
+/** An attempt's failure as an outbox row's `errors` column keeps it: the time as epoch milliseconds. */
+export type StoredOutboxAttempt = Omit<OutboxAttempt, 'at'> & { at: number | string };
+/** An `outbox` row. */
+export type OutboxRow<F extends RowFormat> = [
+  tenantId: string,
+  id: string,
+  idempotencyKey: string,
+  channel: string,
+  account: string,
+  conversationId: string | null,
+  customerId: string | null,
+  author: string | null,
+  state: OutboxState,
+  attempts: number,
+  nextAttemptAt: number,
+  leaseUntil: number | null,
+  externalId: string | null,
+  sentAt: number | null,
+  createdAt: number,
+  updatedAt: number,
+  errors: RowJson<F, StoredOutboxAttempt[]> | null,
+  payload: RowJson<F, OutboxPayload>,
+];
+
 /** True when `value` has an own enumerable key; unlike `Object.keys`, allocates nothing. */
 export function hasKeys(value: object): boolean {
   for (const key in value) {
@@ -289,6 +318,38 @@ export function customerSnapshotJson(customer: Customer): string {
     createdAt: customer.createdAt.getTime(),
     updatedAt: customer.updatedAt.getTime(),
   });
+}
+
+const millis = (date: Date | null | undefined): number | null => (date == null ? null : date.getTime());
+
+/** JSON of a message's attempt errors, dates as epoch milliseconds, or null when there are none. */
+export function outboxErrorsJson(errors: readonly OutboxAttempt[] | null | undefined): string | null {
+  if (errors == null || errors.length === 0) return null;
+  return JSON.stringify(errors.map((e) => ({ ...e, at: e.at.getTime() })));
+}
+
+/**
+ * The values of an outbox message's columns after tenant, id and idempotency key, in table order
+ * (an insert and an update share them), JSON columns as text.
+ */
+export function outboxColumnValues(m: OutboxMessage): unknown[] {
+  return [
+    m.channel,
+    m.account,
+    m.conversationId ?? null,
+    m.customerId ?? null,
+    m.author ?? null,
+    m.state,
+    m.attempts,
+    m.nextAttemptAt.getTime(),
+    millis(m.leaseUntil),
+    m.externalId ?? null,
+    millis(m.sentAt),
+    m.createdAt.getTime(),
+    m.updatedAt.getTime(),
+    outboxErrorsJson(m.errors),
+    JSON.stringify(m.payload),
+  ];
 }
 
 /** Tenant from its row. */
@@ -371,6 +432,8 @@ export interface RowDecoders<F extends RowFormat> {
   toScore(row: ScoreRow<F>): Score;
   /** Merge record from its row. */
   toMerge(row: MergeRow<F>): MergeRecord;
+  /** Outbox message from its row. */
+  toOutbox(row: OutboxRow<F>): OutboxMessage;
 }
 
 /** The row → domain mappers of a store, given its {@link RowAdapter}. */
@@ -605,6 +668,52 @@ export function rowDecoders<F extends RowFormat>(adapter: RowAdapter<F>): RowDec
         absorbedSnapshot: parseCustomerSnapshot(absorbedSnapshot),
         unmergedAt: unmergedAt === null ? null : new Date(unmergedAt),
         unmergedBy,
+      };
+    },
+
+    toOutbox(row) {
+      const [
+        tenantId,
+        id,
+        idempotencyKey,
+        channel,
+        account,
+        conversationId,
+        customerId,
+        author,
+        state,
+        attempts,
+        nextAttemptAt,
+        leaseUntil,
+        externalId,
+        sentAt,
+        createdAt,
+        updatedAt,
+        errors,
+        payload,
+      ] = row;
+      return {
+        id,
+        tenantId,
+        idempotencyKey,
+        channel,
+        account,
+        conversationId,
+        customerId,
+        author,
+        payload: json<OutboxPayload>(payload),
+        state,
+        attempts,
+        nextAttemptAt: new Date(nextAttemptAt),
+        leaseUntil: leaseUntil === null ? null : new Date(leaseUntil),
+        errors:
+          errors === null
+            ? []
+            : json<StoredOutboxAttempt[]>(errors).map((e) => ({ ...e, at: new Date(e.at) })),
+        externalId,
+        sentAt: sentAt === null ? null : new Date(sentAt),
+        createdAt: new Date(createdAt),
+        updatedAt: new Date(updatedAt),
       };
     },
   };
