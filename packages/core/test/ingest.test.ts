@@ -216,17 +216,21 @@ describe('ingest', () => {
 
 describe('conflicts with other writers', () => {
   /** A store whose first `failures` units of work fail at commit with a retryable conflict. */
-  function conflictingStorage(failures: number, retryable = true): StoragePlugin & { attempts: number } {
+  function conflictingStorage(
+    failures: number,
+    retryable = true,
+  ): StoragePlugin & { attempts: number; failures: number } {
     const inner = memoryStorage();
     const store = {
       ...inner,
       id: 'conflicting',
       attempts: 0,
+      failures,
       unitOfWork: <T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>) =>
         inner.unitOfWork(tenantId, async (uow) => {
           const result = await work(uow);
           store.attempts++;
-          if (store.attempts <= failures) {
+          if (store.attempts <= store.failures) {
             throw new RapportError(
               'RAPPORT_STORAGE_FAILED',
               'duplicate key value violates unique constraint',
@@ -262,6 +266,24 @@ describe('conflicts with other writers', () => {
     await expect(rapport.ingest([item(1)])).rejects.toMatchObject({ retryable: true });
     expect(stubborn.attempts).toBe(5);
     expect((await rapport.stats()).interactions).toBe(0);
+    await rapport.stop();
+  });
+
+  it('runs merges and unmerges again on a retryable conflict, publishing each once', async () => {
+    const storage = conflictingStorage(0);
+    const rapport = await createTestRapport({ storage });
+    const { results } = await rapport.ingest([item(1), item(2)]);
+    const [a, b] = results.map((r) => r.customerId!);
+    const merged: string[] = [];
+    rapport.events.on('customer.merged', (e) => merged.push(e.merge.id));
+    storage.failures = storage.attempts + 2;
+    const merge = await rapport.customers.merge(a!, b!, { reason: 'same person', actor: 'agent-1' });
+    expect(storage.attempts).toBe(storage.failures + 1);
+    expect(merged).toEqual([merge.id]);
+    expect((await rapport.customers.get(b!))?.mergedInto).toBe(a);
+    storage.failures = storage.attempts + 1;
+    await rapport.customers.unmerge(merge.id, { actor: 'agent-1' });
+    expect((await rapport.customers.get(b!))?.mergedInto).toBeNull();
     await rapport.stop();
   });
 });

@@ -2,7 +2,8 @@ import type { Bus } from '../bus/bus.js';
 import { INTERACTIONS_STORED_TOPIC, type InteractionsStoredMessage } from '../bus/bus.js';
 import type { InteractionKindRegistry } from '../domain/effort.js';
 import { interactionHints, interactionInputSchema } from '../domain/interaction.js';
-import { isRapportError, RapportError } from '../errors/rapport-error.js';
+import { RapportError } from '../errors/rapport-error.js';
+import { retryingConflicts } from '../errors/retry.js';
 import { validationError } from '../errors/validation.js';
 import { PendingEvents, type RapportEventEmitter } from '../events/events.js';
 import type { Clock } from '../plugins/plugin.js';
@@ -10,16 +11,6 @@ import type { ScoringPlugin } from '../plugins/scoring.js';
 import type { UnitOfWork } from '../plugins/storage.js';
 import { type Occurrence, TenantBatch } from './batch.js';
 import { emptyCounts, type IngestBatchResult, type IngestItemResult } from './results.js';
-
-/** Attempts of one batch's unit of work when the store reports a retryable conflict. */
-const MAX_ATTEMPTS = 5;
-
-/** Exponential backoff with full jitter: 0–10 ms, 0–20 ms, 0–40 ms… */
-function backoffMs(attempt: number): number {
-  return Math.random() * 10 * 2 ** (attempt - 1);
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Back to what a result is before its batch runs. */
 function resetResult(result: IngestItemResult): void {
@@ -112,24 +103,19 @@ export class IngestPipeline {
     const now = this.deps.clock.now();
     let events = new PendingEvents(this.deps.emitter);
     let handoff = new Map<string, { interactionIds: string[]; editedIds: string[] }>();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // Nothing queued is published when the unit of work fails: it throws past the flush.
-        await this.deps.unitOfWork(tenantId, (uow) =>
-          new TenantBatch(uow, this.deps, events, handoff, now).run(occurrences),
-        );
-        break;
-      } catch (error) {
-        // Another process wrote the same new identity, conversation or item between our reads
-        // and our commit (a store shared by processes reports that as retryable). Nothing of
-        // this unit of work was kept; run it again, and it finds what the other one wrote.
-        if (!isRapportError(error) || !error.retryable || attempt >= MAX_ATTEMPTS) throw error;
+    // Another process may write the same new identity, conversation or item between our reads and
+    // our commit (a store shared by processes reports that as retryable). Nothing of the failed
+    // unit of work was kept, nor published: it runs again and finds what the other one wrote.
+    await retryingConflicts(async (attempt) => {
+      if (attempt > 1) {
         for (const o of occurrences) resetResult(o.result);
         events = new PendingEvents(this.deps.emitter);
-        handoff = new Map<string, { interactionIds: string[]; editedIds: string[] }>();
-        await sleep(backoffMs(attempt));
+        handoff = new Map();
       }
-    }
+      await this.deps.unitOfWork(tenantId, (uow) =>
+        new TenantBatch(uow, this.deps, events, handoff, now).run(occurrences),
+      );
+    });
     events.flush();
     if (handoff.size > 0) {
       const messages = [...handoff].map(([customerId, { interactionIds, editedIds }]) => ({

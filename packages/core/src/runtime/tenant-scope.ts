@@ -8,6 +8,7 @@ import type { MergeRecord } from '../domain/merge.js';
 import type { RuleFiring } from '../domain/rule-records.js';
 import type { Score } from '../domain/score.js';
 import { RapportError } from '../errors/rapport-error.js';
+import { retryingConflicts } from '../errors/retry.js';
 import { parseOrThrow } from '../errors/validation.js';
 import {
   PendingEvents,
@@ -269,20 +270,23 @@ export class TenantScope {
       absorbedId: string,
       by: Attribution & { reason: string },
     ): Promise<MergeRecord> => {
-      const outcome = await this.write((uow) =>
-        mergeCustomers(uow, survivorId, absorbedId, {
-          reason: by.reason,
-          actor: by.actor,
-          at: this.deps.clock.now(),
-        }),
+      // Another process may merge or ingest for these customers meanwhile: a conflict runs it again.
+      const outcome = await retryingConflicts(() =>
+        this.write((uow) =>
+          mergeCustomers(uow, survivorId, absorbedId, {
+            reason: by.reason,
+            actor: by.actor,
+            at: this.deps.clock.now(),
+          }),
+        ),
       );
       this.publish('customer.merged', { tenantId: this.tenantId, merge: outcome.merge });
       return outcome.merge;
     },
     /** Undoes a merge exactly: both customers, their identities and interactions come back apart. */
     unmerge: async (mergeId: string, by: Attribution): Promise<MergeRecord> => {
-      const outcome = await this.write((uow) =>
-        unmergeCustomers(uow, mergeId, { actor: by.actor, at: this.deps.clock.now() }),
+      const outcome = await retryingConflicts(() =>
+        this.write((uow) => unmergeCustomers(uow, mergeId, { actor: by.actor, at: this.deps.clock.now() })),
       );
       this.publish('customer.unmerged', { tenantId: this.tenantId, merge: outcome.merge });
       return outcome.merge;
