@@ -205,6 +205,20 @@ describe('plugin contracts', () => {
     }
   });
 
+  it('channel errors carry a hint and the path of the option to fix', () => {
+    const error = new ChannelError('config', 'no such host', {
+      hint: 'check imap.host',
+      path: ['imap', 'host'],
+      plugin: 'email',
+    });
+    expect(error).toMatchObject({
+      kind: 'config',
+      hint: 'check imap.host',
+      jsonPath: '$.imap.host',
+      plugin: 'email',
+    });
+  });
+
   it('rejects bad options with a path', () => {
     let error: unknown;
     try {

@@ -3,23 +3,19 @@ import { ChannelError, type ChannelErrorKind } from '@rapport/core';
 /** The plugin id, as errors name it. */
 export const PLUGIN = 'email';
 
-/**
- * A `ChannelError` of this plugin. `hint` says what to do; the core's constructor has no place for
- * it, so it replaces the generic one afterwards.
- */
+/** A `ChannelError` of this plugin; `hint` says what to do. */
 export function channelError(
   kind: ChannelErrorKind,
   message: string,
   cause?: unknown,
   extra: { hint?: string; retryAfterMs?: number } = {},
 ): ChannelError {
-  const error = new ChannelError(kind, `email channel: ${message}`, {
+  return new ChannelError(kind, `email channel: ${message}`, {
     cause,
     plugin: PLUGIN,
     retryAfterMs: extra.retryAfterMs,
+    ...(extra.hint !== undefined ? { hint: extra.hint } : {}),
   });
-  if (extra.hint !== undefined) Object.defineProperty(error, 'hint', { value: extra.hint, enumerable: true });
-  return error;
 }
 
 /** Socket errors where trying again later may work (the server is down or the network flaky). */

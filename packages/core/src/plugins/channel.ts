@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { InteractionInput } from '../domain/interaction.js';
-import { RapportError } from '../errors/rapport-error.js';
+import { type ErrorPath, RapportError } from '../errors/rapport-error.js';
 import type { MaybePromise, PluginBase, PluginContext } from './plugin.js';
 
 /** The channel contract version this core speaks. */
@@ -132,11 +132,21 @@ export class ChannelError extends RapportError {
   constructor(
     kind: ChannelErrorKind,
     message: string,
-    options: { cause?: unknown; retryAfterMs?: number; plugin?: string } = {},
+    options: {
+      cause?: unknown;
+      retryAfterMs?: number;
+      plugin?: string;
+      /** What to do about it (for `auth` and `config`: which credential or option to fix). */
+      hint?: string;
+      /** Where the offending option or field is, e.g. `['imap', 'host']`. */
+      path?: ErrorPath;
+    } = {},
   ) {
     super('RAPPORT_CHANNEL_ERROR', message, {
       cause: options.cause,
       plugin: options.plugin,
+      ...(options.hint !== undefined ? { hint: options.hint } : {}),
+      ...(options.path !== undefined ? { path: options.path } : {}),
       retryable: kind === 'rate-limited' || kind === 'transient',
     });
     this.kind = kind;
