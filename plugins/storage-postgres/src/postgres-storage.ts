@@ -8,6 +8,8 @@ import {
   type StorageReader,
   silentLogger,
   type Tenant,
+  type TenantRow,
+  toTenant,
   type UnitOfWork,
   WriteLock,
 } from '@rapport/core';
@@ -31,7 +33,6 @@ import {
   type ResolvedPostgresStorageOptions,
 } from './options.js';
 import { PostgresReader, type Session } from './reader.js';
-import { type TenantRow, toTenant } from './rows.js';
 import { Statements } from './statements.js';
 import { PostgresUnitOfWork } from './unit-of-work.js';
 

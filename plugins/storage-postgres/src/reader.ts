@@ -25,14 +25,24 @@ import type {
   StorageStats,
   TimeRange,
 } from '@rapport/core';
-import { OPEN_CASE_STATUSES, scoreLogPage, scoreLogPosition, storageReaderMethods } from '@rapport/core';
+import {
+  type ConsentRow,
+  OPEN_CASE_STATUSES,
+  type RuleTimerRow,
+  type SegmentMemberRow,
+  scoreLogPage,
+  scoreLogPosition,
+  storageReaderMethods,
+  toConsent,
+  toRuleTimer,
+  toSegmentMember,
+} from '@rapport/core';
 import { type Queryable, queryObjects, queryRows } from './connection.js';
 import { notOpen, storageFailure } from './errors.js';
 import { outboxReads } from './outbox.js';
 import { pageLimit, pagePosition, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
-  type ConsentRow,
   type ConversationRow,
   type CustomerRow,
   type IdentityRow,
@@ -40,10 +50,7 @@ import {
   type MergeRow,
   type OutboxRow,
   type RuleFiringRow,
-  type RuleTimerRow,
   type ScoreRow,
-  type SegmentMemberRow,
-  toConsent,
   toConversation,
   toCustomer,
   toIdentity,
@@ -51,9 +58,7 @@ import {
   toMerge,
   toOutbox,
   toRuleFiring,
-  toRuleTimer,
   toScore,
-  toSegmentMember,
 } from './rows.js';
 import { firingBits, listingBits, type Statements } from './statements.js';
 

@@ -5,35 +5,6 @@ import { type RowAdapter, rowDecoders } from '@rapport/core';
 // row types and mappers the stores share. Postgres has real booleans, `jsonb` columns arrive
 // already parsed, and `bigint` columns as numbers (see connection.ts).
 
-export {
-  arrayJson,
-  CONSENT_COLUMNS,
-  CONVERSATION_COLUMNS,
-  type ConsentRow,
-  CUSTOMER_COLUMNS,
-  type CustomerSnapshot,
-  caseJson,
-  customerSnapshotJson,
-  hasKeys,
-  IDENTITY_COLUMNS,
-  INTERACTION_COLUMNS,
-  lowerOrNull,
-  MERGE_COLUMNS,
-  objectJson,
-  RULE_FIRING_COLUMNS,
-  RULE_TIMER_COLUMNS,
-  type RuleTimerRow,
-  SCORE_COLUMNS,
-  SEGMENT_MEMBER_COLUMNS,
-  type SegmentMemberRow,
-  TENANT_COLUMNS,
-  type TenantRow,
-  toConsent,
-  toRuleTimer,
-  toSegmentMember,
-  toTenant,
-} from '@rapport/core';
-
 /** How pg hands over booleans (as booleans) and `jsonb` (parsed). */
 export interface PostgresRowFormat {
   readonly bool: boolean;

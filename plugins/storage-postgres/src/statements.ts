@@ -1,5 +1,3 @@
-import { quoteIdentifier, type Statement, statement } from './connection.js';
-import { OutboxStatements } from './outbox.js';
 import {
   CONSENT_COLUMNS as CONSENT,
   CONVERSATION_COLUMNS as CONVERSATION,
@@ -12,7 +10,9 @@ import {
   SCORE_COLUMNS as SCORE,
   SEGMENT_MEMBER_COLUMNS as SEGMENT_MEMBER,
   TENANT_COLUMNS as TENANT,
-} from './rows.js';
+} from '@rapport/core';
+import { quoteIdentifier, type Statement, statement } from './connection.js';
+import { OutboxStatements } from './outbox.js';
 
 /** Which conversation filters a listing uses, as bits, to pick its cached statement. */
 export const listingBits = {

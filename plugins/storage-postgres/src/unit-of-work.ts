@@ -16,7 +16,15 @@ import type {
   SegmentMembership,
   UnitOfWork,
 } from '@rapport/core';
-import { type RapportError, unitOfWorkWriteMethods } from '@rapport/core';
+import {
+  arrayJson,
+  caseJson,
+  customerSnapshotJson,
+  lowerOrNull,
+  objectJson,
+  type RapportError,
+  unitOfWorkWriteMethods,
+} from '@rapport/core';
 import type pg from 'pg';
 import { columns, lastById } from './bulk.js';
 import { execute, type PgClient, queryRows, type SerialConnection } from './connection.js';
@@ -30,15 +38,7 @@ import {
 } from './errors.js';
 import { outboxWrites } from './outbox.js';
 import { guardMethods, PostgresReader, type Session, type StoreLiveness } from './reader.js';
-import {
-  arrayJson,
-  type CustomerRow,
-  caseJson,
-  customerSnapshotJson,
-  lowerOrNull,
-  objectJson,
-  toCustomer,
-} from './rows.js';
+import { type CustomerRow, toCustomer } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** First key of the tenant barrier's advisory lock (the second hashes schema and tenant). "rbar". */

@@ -31,6 +31,9 @@ import {
   scoreLogPage,
   scoreLogPosition,
   storageReaderMethods,
+  toConsent,
+  toRuleTimer,
+  toSegmentMember,
   type WriteLock,
 } from '@rapport/core';
 import { notOpen, storageFailure } from './errors.js';
@@ -38,7 +41,6 @@ import { outboxReads } from './outbox.js';
 import { pageLimit, toPage } from './paging.js';
 import { prefixUpperBound } from './prefix-range.js';
 import {
-  toConsent,
   toConversation,
   toCustomer,
   toIdentity,
@@ -46,9 +48,7 @@ import {
   toMerge,
   toOutbox,
   toRuleFiring,
-  toRuleTimer,
   toScore,
-  toSegmentMember,
 } from './rows.js';
 import { firingBits, LOOKUP_CHUNK, listingBits, type ReadStatements } from './statements.js';
 

@@ -4,34 +4,6 @@ import { type RowAdapter, rowDecoders } from '@rapport/core';
 // Rows are read in better-sqlite3's raw mode, as arrays; core's row codecs hold the column lists,
 // row types and mappers the stores share. SQLite keeps booleans as 0/1 and JSON as text.
 
-export {
-  arrayJson,
-  CONSENT_COLUMNS,
-  CONVERSATION_COLUMNS,
-  type ConsentRow,
-  CUSTOMER_COLUMNS,
-  caseJson,
-  customerSnapshotJson,
-  hasKeys,
-  IDENTITY_COLUMNS,
-  INTERACTION_COLUMNS,
-  lowerOrNull,
-  MERGE_COLUMNS,
-  objectJson,
-  RULE_FIRING_COLUMNS,
-  RULE_TIMER_COLUMNS,
-  type RuleTimerRow,
-  SCORE_COLUMNS,
-  SEGMENT_MEMBER_COLUMNS,
-  type SegmentMemberRow,
-  TENANT_COLUMNS,
-  type TenantRow,
-  toConsent,
-  toRuleTimer,
-  toSegmentMember,
-  toTenant,
-} from '@rapport/core';
-
 /** How better-sqlite3 hands over booleans (0/1) and JSON (text). */
 export interface SqliteRowFormat {
   readonly bool: number;

@@ -8,6 +8,7 @@ import {
   type StorageReader,
   silentLogger,
   type Tenant,
+  toTenant,
   type UnitOfWork,
   WriteLock,
 } from '@rapport/core';
@@ -21,7 +22,6 @@ import {
   type SqliteStorageOptions,
 } from './options.js';
 import { QueuedReader, SqliteReader } from './reader.js';
-import { toTenant } from './rows.js';
 import { ReadStatements, WriteStatements } from './statements.js';
 import { SqliteUnitOfWork } from './unit-of-work.js';
 

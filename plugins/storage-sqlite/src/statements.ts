@@ -1,30 +1,32 @@
 import type { InteractionHead } from '@rapport/core';
-import type { Statement } from 'better-sqlite3';
-import type { SqliteDatabase } from './connection.js';
-import { OutboxReadStatements, OutboxWriteStatements } from './outbox.js';
 import {
   CONSENT_COLUMNS as CONSENT,
   CONVERSATION_COLUMNS as CONVERSATION,
   type ConsentRow,
-  type ConversationRow,
   CUSTOMER_COLUMNS as CUSTOMER,
-  type CustomerRow,
   IDENTITY_COLUMNS as IDENTITY,
-  type IdentityRow,
   INTERACTION_COLUMNS as INTERACTION,
-  type InteractionRow,
   MERGE_COLUMNS as MERGE,
-  type MergeRow,
   RULE_FIRING_COLUMNS as RULE_FIRING,
   RULE_TIMER_COLUMNS as RULE_TIMER,
-  type RuleFiringRow,
   type RuleTimerRow,
   SCORE_COLUMNS as SCORE,
-  type ScoreRow,
   SEGMENT_MEMBER_COLUMNS as SEGMENT_MEMBER,
   type SegmentMemberRow,
   TENANT_COLUMNS as TENANT,
   type TenantRow,
+} from '@rapport/core';
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from './connection.js';
+import { OutboxReadStatements, OutboxWriteStatements } from './outbox.js';
+import type {
+  ConversationRow,
+  CustomerRow,
+  IdentityRow,
+  InteractionRow,
+  MergeRow,
+  RuleFiringRow,
+  ScoreRow,
 } from './rows.js';
 
 /** Interaction counts per (channel, account), from which the stats derive every interaction figure. */

@@ -16,12 +16,18 @@ import type {
   SegmentMembership,
   UnitOfWork,
 } from '@rapport/core';
-import { unitOfWorkWriteMethods } from '@rapport/core';
+import {
+  arrayJson,
+  caseJson,
+  customerSnapshotJson,
+  lowerOrNull,
+  objectJson,
+  unitOfWorkWriteMethods,
+} from '@rapport/core';
 import type { SqliteDatabase } from './connection.js';
 import { finishedUnitOfWork, storageFailure, tenantMismatch } from './errors.js';
 import { outboxWrites } from './outbox.js';
 import { guardMethods, SqliteReader, type StoreLiveness } from './reader.js';
-import { arrayJson, caseJson, customerSnapshotJson, lowerOrNull, objectJson } from './rows.js';
 import type { ReadStatements, WriteStatements } from './statements.js';
 
 /**
