@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InteractionInput } from '@rapport/core';
+import { createRapport, type InteractionInput, SCORING_SPEC_VERSION } from '@rapport/core';
 import { loadTwcs } from '@rapport/datasets';
+import { sqliteStorage } from '@rapport/storage-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CustomerSearchReport,
@@ -72,6 +73,54 @@ describe('rapport stats', () => {
 });
 
 describe('rapport customers show', () => {
+  it('shows scores with their model, and a level by its name', async () => {
+    const scored = join(tmp.dir, 'scored.db');
+    const model = { id: 'count', version: '1' };
+    const store = createRapport({
+      storage: sqliteStorage({ filename: scored }),
+      scoring: [
+        {
+          id: 'counter',
+          version: '1.0.0',
+          specVersion: SCORING_SPEC_VERSION,
+          models: [model],
+          levels: [
+            {
+              score: 'messages',
+              levels: [
+                { name: 'new', min: 0 },
+                { name: 'regular', min: 2 },
+              ],
+            },
+          ],
+          capabilities: { annotate: false, incremental: true, recompute: false },
+          update: ({ interactions, current }) => [
+            { name: 'messages', value: (current[0]?.value ?? 0) + interactions.length, model },
+          ],
+        },
+      ],
+    });
+    await store.start();
+    const message = (n: number): InteractionInput => ({
+      channel: 'email',
+      account: 'support@acme.test',
+      externalId: `m-${n}`,
+      direction: 'inbound',
+      kind: 'message',
+      text: 'hello',
+      occurredAt: new Date(Date.UTC(2024, 4, 1, n)).toISOString(),
+      actor: { externalId: 'ann@example.test' },
+    });
+    await store.ingest([message(1), message(2), message(3)]);
+    await store.settle();
+    await store.stop();
+    const run = await rapport(['customers', 'show', 'email:ann@example.test', '--db', scored]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Scores (2)');
+    expect(run.stdout).toMatch(/messages\s+3\s+count@1/);
+    expect(run.stdout).toMatch(/messages\.level\s+regular \(1\)\s+rapport\.level@1/);
+  });
+
   it("shows a twcs customer found by the channel's user id, with identities and recent interactions", async () => {
     const run = await rapport(['customers', 'show', '115712', '--db', db]);
     expect(run.code).toBe(0);

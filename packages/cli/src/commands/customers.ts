@@ -1,4 +1,5 @@
-import type { Customer, CustomerProfile, Identity, Interaction, Rapport } from '@rapport/core';
+import type { Customer, CustomerProfile, Identity, Interaction, Rapport, Score } from '@rapport/core';
+import { LEVEL_MODEL_ID, levelOfScore } from '@rapport/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
@@ -107,6 +108,13 @@ export async function findCustomer(rapport: Rapport, query: string): Promise<Cus
   throw notFound(query);
 }
 
+/** A score's value as shown: a level by its name (and index), anything else as the number. */
+function scoreValue(score: Score): string {
+  if (score.model.id !== LEVEL_MODEL_ID) return String(score.value);
+  const { name, index } = levelOfScore(score);
+  return `${name} (${index})`;
+}
+
 /** Looks a customer up and returns their profile: identities, recent interactions, scores, consents. */
 export async function showCustomer(
   rapport: Rapport,
@@ -191,7 +199,7 @@ export function renderCustomer(report: CustomerShowReport): string {
 
   out += `\nScores (${scores.length})\n`;
   out += scores.length
-    ? `${table(scores.map((s) => [s.name, String(s.value), `${s.model.id}@${s.model.version}`, utc(s.computedAt)]))}\n`
+    ? `${table(scores.map((s) => [s.name, scoreValue(s), `${s.model.id}@${s.model.version}`, utc(s.computedAt)]))}\n`
     : '  none\n';
 
   out += `\nConsents (${consents.length})\n`;
