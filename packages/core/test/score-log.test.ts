@@ -107,6 +107,26 @@ describe('score log and levels', () => {
     await rapport.stop();
   });
 
+  it('recomputes every active customer in a batch job, recording the levels that changed', async () => {
+    const rapport = await createTestRapport({ scoring: [counter()] });
+    await rapport.ingest([item(1), item(2), mine(3), mine(4), mine(5), mine(6)]);
+    await rapport.settle();
+    // Merged customers are not recomputed on their own: their timeline is the survivor's.
+    const [first, second] = (await rapport.ingest([item(7), item(8)])).results.map((r) => r.customerId!);
+    await rapport.settle();
+    await rapport.customers.merge(first!, second!, { reason: 'same person', actor: 'test' });
+    const progress: number[] = [];
+    const totals = await rapport.scores.recomputeAll({ pageSize: 2, onProgress: (n) => progress.push(n) });
+    // Customers: user-1, user-2, ann, and user-7 holding user-8's interaction too.
+    expect(totals).toEqual({ customers: 4, scores: 4, levelChanges: 1 });
+    expect(progress).toEqual([2, 4]);
+    expect((await rapport.scores.level(first!, 'interactions'))?.level).toEqual({
+      index: 1,
+      name: 'regular',
+    });
+    await rapport.stop();
+  });
+
   it('lets rules act on level changes', async () => {
     const rapport = await createTestRapport({
       scoring: [counter()],

@@ -318,6 +318,17 @@ export class PostgresReader implements StorageReader {
     return rows.map(toCustomer);
   }
 
+  async listCustomers(page: PageRequest): Promise<Page<Customer>> {
+    const limit = pageLimit(page);
+    const after = pagePosition(page)?.id ?? null;
+    const rows = await queryRows<CustomerRow>(this.db, this.q.activeCustomers, [
+      this.tenantId,
+      after,
+      limit + 1,
+    ]);
+    return toPage(rows, limit, toCustomer, (c) => ({ time: 0, id: c.id }));
+  }
+
   async getMerge(id: string): Promise<MergeRecord | null> {
     const [row] = await queryRows<MergeRow>(this.db, this.q.mergeById, [this.tenantId, id]);
     return row === undefined ? null : toMerge(row);

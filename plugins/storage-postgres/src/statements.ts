@@ -72,6 +72,8 @@ export class Statements {
   readonly conversationById: Statement;
   readonly searchBounded: Statement;
   readonly searchUnbounded: Statement;
+  /** Active customers by id, after `$2` (null: from the first). */
+  readonly activeCustomers: Statement;
   readonly mergeById: Statement;
   readonly mergesOf: Statement;
   readonly consentsOf: Statement;
@@ -232,6 +234,11 @@ export class Statements {
       ORDER BY c.id LIMIT ${limit}`;
     this.searchBounded = statement(search('$4', (column) => `AND ${column} < $3`));
     this.searchUnbounded = statement(search('$3', () => ''));
+    this.activeCustomers = statement(
+      `SELECT ${CUSTOMER} FROM ${t('customers')}
+       WHERE tenant_id = $1 AND status = 'active' AND ($2::text IS NULL OR id > $2)
+       ORDER BY id LIMIT $3`,
+    );
     this.mergeById = statement(`SELECT ${MERGE} FROM ${t('merges')} WHERE tenant_id = $1 AND id = $2`);
     // A UNION of two index lookups rather than an OR, which could read every merge of the tenant.
     this.mergesOf = statement(

@@ -58,6 +58,7 @@ export interface StoreLiveness {
 }
 
 const timelinePosition = (item: Interaction) => ({ time: item.occurredAt.getTime(), id: item.id });
+const customerPosition = (item: Customer) => ({ time: 0, id: item.id });
 const conversationPosition = (item: Conversation) => ({
   time: item.lastInteractionAt.getTime(),
   id: item.id,
@@ -330,6 +331,13 @@ export class SqliteReader implements StorageReader {
         ? this.q.searchUnbounded.all({ tenant: this.tenantId, low, limit: max })
         : this.q.searchBounded.all({ tenant: this.tenantId, low, high, limit: max });
     return rows.map(toCustomer);
+  }
+
+  listCustomers(page: PageRequest): Page<Customer> {
+    const limit = pageLimit(page);
+    const after = page.cursor ? decodeCursor(page.cursor).id : null;
+    const rows = this.q.activeCustomers.all({ tenant: this.tenantId, after, limit: limit + 1 });
+    return toPage(rows, limit, toCustomer, customerPosition);
   }
 
   getMerge(id: string): MergeRecord | null {
@@ -659,6 +667,9 @@ export class QueuedReader implements StorageReader {
   }
   searchCustomers(prefix: string, limit: number) {
     return this.gate(() => this.inner.searchCustomers(prefix, limit));
+  }
+  listCustomers(page: PageRequest) {
+    return this.gate(() => this.inner.listCustomers(page));
   }
   getMerge(id: string) {
     return this.gate(() => this.inner.getMerge(id));

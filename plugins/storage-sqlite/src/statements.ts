@@ -112,6 +112,8 @@ export class ReadStatements {
     CustomerRow
   >;
   readonly searchUnbounded: Statement<[{ tenant: string; low: string; limit: number }], CustomerRow>;
+  /** Active customers by id, after `after` (null: from the first). */
+  readonly activeCustomers: Statement<[{ tenant: string; after: string | null; limit: number }], CustomerRow>;
   readonly mergeById: Statement<[string, string], MergeRow>;
   readonly mergesOf: Statement<[{ tenant: string; customer: string }], MergeRow>;
   readonly consentsOf: Statement<[string, string], ConsentRow>;
@@ -235,6 +237,11 @@ export class ReadStatements {
       ORDER BY c.id LIMIT @limit`;
     this.searchBounded = rows(search((column) => `AND ${column} < @high`));
     this.searchUnbounded = rows(search(() => ''));
+    this.activeCustomers = rows(
+      `SELECT ${CUSTOMER} FROM customers
+       WHERE tenant_id = @tenant AND status = 'active' AND (@after IS NULL OR id > @after)
+       ORDER BY id LIMIT @limit`,
+    );
     this.mergeById = rows(`SELECT ${MERGE} FROM merges WHERE tenant_id = ? AND id = ?`);
     // A UNION of two index lookups: with an OR the planner may settle for every merge of the tenant.
     this.mergesOf = rows(

@@ -174,6 +174,8 @@ export interface StorageReader {
    * `prefix` (case-insensitive), each once, ordered by id, at most `limit`.
    */
   searchCustomers(prefix: string, limit: number): MaybePromise<Customer[]>;
+  /** Active customers (not merged into another, not erased), by id, keyset paged: for batch jobs. */
+  listCustomers(page: PageRequest): MaybePromise<Page<Customer>>;
   getMerge(id: string): MaybePromise<MergeRecord | null>;
   /** Merges where the customer was survivor or absorbed, oldest first. */
   listMerges(customerId: string): MaybePromise<MergeRecord[]>;
@@ -324,6 +326,7 @@ export const storageReaderMethods = [
   'conversationInteractions',
   'listConversations',
   'searchCustomers',
+  'listCustomers',
   'getMerge',
   'listMerges',
   'listConsents',

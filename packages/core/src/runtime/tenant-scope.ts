@@ -36,6 +36,7 @@ import type {
 import { type BacktestOptions, type BacktestReport, backtest } from '../rules/backtest.js';
 import type { RuleFacts } from '../rules/facts.js';
 import type { RuleExplanation, RuleSet } from '../rules/rule-set.js';
+import { LEVEL_MODEL_ID } from '../scoring/levels.js';
 import { erasureKey } from '../storage/erasure-key.js';
 import { CasesApi, type CasesApiDeps } from './cases/cases-api.js';
 import { loadFacts, loadHistory, type RuleSubject } from './rules/facts-loader.js';
@@ -420,6 +421,35 @@ export class TenantScope {
     recompute: async (customerId: string): Promise<Score[]> => {
       this.deps.assertStarted();
       return recomputeScores(this.deps.scoring, this.tenantId, customerId);
+    },
+    /**
+     * Recomputes the scores of every active customer of the tenant, one customer at a time. A
+     * batch job: schedule it (nightly, say) so that time-decayed scores and their levels follow
+     * time when a customer is quiet, and run it after adding a scorer to existing data or changing
+     * its options.
+     *
+     * @returns how many customers were recomputed, scores recorded and levels changed.
+     */
+    recomputeAll: async (
+      options: { pageSize?: number; onProgress?: (customers: number) => void } = {},
+    ): Promise<{ customers: number; scores: number; levelChanges: number }> => {
+      this.deps.assertStarted();
+      const totals = { customers: 0, scores: 0, levelChanges: 0 };
+      const page = pageRequest({ limit: options.pageSize ?? 200 });
+      let cursor: string | null = null;
+      do {
+        const customers: Page<Customer> = await this.reader().listCustomers({ ...page, cursor });
+        for (const customer of customers.items) {
+          const recorded = await recomputeScores(this.deps.scoring, this.tenantId, customer.id);
+          const levels = recorded.filter((s) => s.model.id === LEVEL_MODEL_ID).length;
+          totals.customers++;
+          totals.scores += recorded.length - levels;
+          totals.levelChanges += levels;
+        }
+        options.onProgress?.(totals.customers);
+        cursor = customers.nextCursor;
+      } while (cursor !== null);
+      return totals;
     },
   };
 

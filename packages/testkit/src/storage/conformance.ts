@@ -283,6 +283,23 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
           displayName: 'Renamed',
         });
       });
+
+      it('lists the active customers by id, page by page, without merged ones', async () => {
+        const { results } = await rapport.ingest([message(1), message(2), message(3), message(4)]);
+        const ids = results.map((r) => r.customerId!);
+        await rapport.customers.merge(ids[0]!, ids[2]!, { reason: 'same person', actor: 'test' });
+        const listed: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page<Customer> = await reader().listCustomers({ limit: 2, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          listed.push(...page.items.map((c) => c.id));
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        const active = ids.filter((id) => id !== ids[2]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        expect(listed).toEqual(active);
+        expect((await reader().listCustomers({ limit: 10 })).nextCursor).toBeNull();
+      });
     });
 
     suite('conversations', () => {

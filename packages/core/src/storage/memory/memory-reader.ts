@@ -193,6 +193,15 @@ export class MemoryReader implements StorageReader {
     return pageOf(rows, page, false);
   }
 
+  listCustomers(page: PageRequest): Page<Customer> {
+    const rows: Array<{ t: number; id: string; item: Customer }> = [];
+    for (const c of this.data.customers.values())
+      if (c.status === 'active') rows.push({ t: 0, id: c.id, item: c });
+    rows.sort((a, b) => compareText(a.id, b.id));
+    const found = pageOf(rows, page, true);
+    return { items: found.items.map((c) => ({ ...c })), nextCursor: found.nextCursor };
+  }
+
   searchCustomers(prefix: string, limit: number): Customer[] {
     const p = prefix.toLowerCase();
     const starts = (value: string | null) => value?.toLowerCase().startsWith(p);
