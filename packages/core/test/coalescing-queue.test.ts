@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoalescingQueue } from '../src/runtime/rules/coalescing-queue.js';
+import { CoalescingQueue } from '../src/runtime/coalescing-queue.js';
 
 describe('CoalescingQueue', () => {
   it('hands items enqueued together to one run, in order, and the rest to the next', async () => {

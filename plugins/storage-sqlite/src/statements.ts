@@ -98,6 +98,8 @@ export class ReadStatements {
   readonly interactionHeadByKey: Statement<[string, string, string, string], InteractionHead>;
   /** Tenant, then {@link LOOKUP_CHUNK} (channel, account, externalId) triples. */
   readonly interactionHeadsByKeys: Statement<unknown[], InteractionHead>;
+  /** Tenant, then {@link LOOKUP_CHUNK} interaction ids. */
+  readonly interactionsByIds: Statement<unknown[], InteractionRow>;
   readonly interactionById: Statement<[string, string], InteractionRow>;
   readonly timelineFirst: Statement<[string, string, number], InteractionRow>;
   readonly timelineAfter: Statement<[string, string, number, string, number], InteractionRow>;
@@ -112,8 +114,8 @@ export class ReadStatements {
     CustomerRow
   >;
   readonly searchUnbounded: Statement<[{ tenant: string; low: string; limit: number }], CustomerRow>;
-  /** Active customers by id, after `after` (null: from the first). */
-  readonly activeCustomers: Statement<[{ tenant: string; after: string | null; limit: number }], CustomerRow>;
+  /** Active customers by id, after `after` (`''`: from the first). */
+  readonly activeCustomers: Statement<[{ tenant: string; after: string; limit: number }], CustomerRow>;
   readonly mergeById: Statement<[string, string], MergeRow>;
   readonly mergesOf: Statement<[{ tenant: string; customer: string }], MergeRow>;
   readonly consentsOf: Statement<[string, string], ConsentRow>;
@@ -191,6 +193,9 @@ export class ReadStatements {
               conversation_id AS conversationId
        FROM interactions WHERE tenant_id = ? AND channel = ? AND account = ? AND external_id = ?`,
     );
+    this.interactionsByIds = rows(
+      `SELECT ${INTERACTION} FROM interactions WHERE tenant_id = ? AND id IN (VALUES ${tuples(1)})`,
+    );
     this.interactionHeadsByKeys = db.prepare(
       `SELECT id, channel, account, external_id AS externalId, version, customer_id AS customerId,
               conversation_id AS conversationId
@@ -239,7 +244,7 @@ export class ReadStatements {
     this.searchUnbounded = rows(search(() => ''));
     this.activeCustomers = rows(
       `SELECT ${CUSTOMER} FROM customers
-       WHERE tenant_id = @tenant AND status = 'active' AND (@after IS NULL OR id > @after)
+       WHERE tenant_id = @tenant AND status = 'active' AND id > @after
        ORDER BY id LIMIT @limit`,
     );
     this.mergeById = rows(`SELECT ${MERGE} FROM merges WHERE tenant_id = ? AND id = ?`);

@@ -173,6 +173,11 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
         expect(found.map((i) => i.id)).toEqual([c, a, b]);
         expect(found[1]).toEqual(await reader().getInteraction(a!));
         expect(await reader().getInteractions([])).toEqual([]);
+        // Many at once (stores may look them up in chunks), in reverse order.
+        const many = await rapport.ingest(Array.from({ length: 150 }, (_, n) => message(10 + n)));
+        const ids = many.results.map((r) => r.interactionId!).reverse();
+        const all = await reader().getInteractions([...ids, 'int_missing']);
+        expect(all.map((i) => i.id)).toEqual(ids);
       });
       it('re-ingesting the same items changes nothing', async () => {
         await rapport.ingest([message(1), message(2)]);

@@ -9,7 +9,7 @@ import type { Clock, MaybePromise } from '../../plugins/plugin.js';
 import type { StorageReader, UnitOfWork } from '../../plugins/storage.js';
 import type { RuleFacts } from '../../rules/facts.js';
 import type { CompiledRule, RuleSet } from '../../rules/rule-set.js';
-import { CoalescingQueue } from './coalescing-queue.js';
+import { CoalescingQueue } from '../coalescing-queue.js';
 import { type CausedEvent, type RuleExecutor, type Staged, TimerTaken } from './executor.js';
 import { loadFacts, loadHistory, type RuleSubject } from './facts-loader.js';
 

@@ -3,7 +3,7 @@
  * in arrival order. Each `enqueue` resolves when the run that took its item has finished (or
  * rejects with that run's error), so callers keep their back-pressure and `settle()` semantics.
  *
- * The rules stage uses it to write the rules of many bus messages (one per customer) in one unit
+ * The rules and scoring stages use it to handle many bus messages (one per customer) in one unit
  * of work: a commit per ingested batch instead of one per customer.
  */
 export class CoalescingQueue<T> {
