@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRapport, type IngestStreamOptions, type IngestStreamSummary } from '@rapport/core';
+import { createRapport, type IngestStreamOptions, type IngestStreamSummary, redactUrl } from '@rapport/core';
 import { loadTwcs } from '@rapport/datasets';
 import { postgresStorage } from '@rapport/storage-postgres';
 import { sqliteStorage } from '@rapport/storage-sqlite';
@@ -24,17 +24,6 @@ export const QUICKSTART_SCHEMA = 'rapport_quickstart';
 /** True when `location` is a `postgres://` or `postgresql://` URL. */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location.trim());
-}
-
-/** The URL with its password masked (`postgres://ann:***@host/db`), for printing. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
-  }
 }
 
 /** Options of {@link runQuickstart}. */

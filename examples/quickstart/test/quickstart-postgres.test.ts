@@ -4,9 +4,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { redactUrl } from '@rapport/core';
 import { createTestDatabase, type TestDatabase } from '@rapport/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { QUICKSTART_SCHEMA, type QuickstartResult, redactUrl, runQuickstart } from '../src/quickstart.js';
+import { QUICKSTART_SCHEMA, type QuickstartResult, runQuickstart } from '../src/quickstart.js';
 
 // A database of this file's own in the Postgres of the run (RAPPORT_TEST_PG_URL, or embedded).
 let database: TestDatabase;

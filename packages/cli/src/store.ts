@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRapport, type InteractionKindRegistry, type Rapport, type StoragePlugin } from '@rapport/core';
+import {
+  createRapport,
+  type InteractionKindRegistry,
+  type Rapport,
+  redactUrl,
+  type StoragePlugin,
+} from '@rapport/core';
+
+export { redactUrl };
+
 import { postgresStorage } from '@rapport/storage-postgres';
 import { sqliteStorage } from '@rapport/storage-sqlite';
 import { CliError } from './errors.js';
@@ -61,18 +70,6 @@ const POSTGRES_SCHEMES = new Set(['postgres', 'postgresql']);
 export function isPostgresUrl(location: string): boolean {
   const scheme = URL_PATTERN.exec(location.trim())?.[1]?.toLowerCase();
   return scheme !== undefined && POSTGRES_SCHEMES.has(scheme);
-}
-
-/** The URL with its password masked (`postgres://ann:***@host/db`), for every message. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    // Not parseable: mask whatever sits between `user:` and `@`.
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
-  }
 }
 
 function postgresLocation(url: string): StoreLocation {

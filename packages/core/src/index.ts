@@ -18,6 +18,7 @@ export * from './domain/segment.js';
 export * from './domain/tenant.js';
 export * from './errors/codes.js';
 export * from './errors/rapport-error.js';
+export * from './errors/redact.js';
 export * from './errors/validation.js';
 export * from './events/events.js';
 export * from './ingest/results.js';

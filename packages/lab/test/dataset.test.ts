@@ -5,8 +5,8 @@ import { createRapport, isRapportError, type RapportError } from '@rapport/core'
 import { loadTwcs } from '@rapport/datasets';
 import { sqliteStorage } from '@rapport/storage-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareModels, type LabDataset, loadLabDataset, parseDatasetSpec } from '../src/index.js';
-import { fixtures, repoRoot, tempDir } from './helpers.js';
+import { type LabDataset, loadLabDataset, parseDatasetSpec } from '../src/index.js';
+import { expectSameScores, fixtures, repoRoot, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -170,18 +170,7 @@ describe('a SQLite store', () => {
   });
 
   it('scores exactly as the same data loaded from the file', async () => {
-    const models = ['activity', 'engagement', 'influence'];
-    const [a, b] = await Promise.all([
-      compareModels({ dataset: fromStore, models, resamples: 20 }),
-      compareModels({ dataset: fromFile, models, resamples: 20 }),
-    ]);
-    // Same customers under other ids: compare each customer's scores through their identities.
-    const byIdentity = (report: typeof a) =>
-      new Map(report.customers.map((c, i) => [c.identities[0], models.map((m) => report.scores.get(m)![i])]));
-    expect(byIdentity(a)).toEqual(byIdentity(b));
-    // The point estimates; intervals and cuts differ since customers are ordered by other ids.
-    const estimates = (report: typeof a) => report.agreement.map((p) => [p.spearman, p.kendallTauB]);
-    expect(estimates(a)).toEqual(estimates(b));
+    await expectSameScores(fromStore, fromFile);
   });
 
   it('says when the tenant holds nothing', async () => {

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SaxesParser } from 'saxes';
+import { expect } from 'vitest';
+import { compareModels, type LabDataset } from '../src/index.js';
 
 /** The repository root, found from this file so tests run from any directory. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -64,4 +66,22 @@ export function parseSvg(svg: string): ParsedSvg {
   parser.write(svg).close();
   if (error) throw error;
   return { root, marks: (name) => groups.get(name) ?? [], texts };
+}
+
+/**
+ * Checks that a store's copy of a dataset scores exactly as the file it came from: the same
+ * customers (under other ids: compared through their identities) get the same scores, and the
+ * point estimates of agreement are equal (intervals and cuts differ: customers sort by other ids).
+ */
+export async function expectSameScores(fromStore: LabDataset, fromFile: LabDataset): Promise<void> {
+  const models = ['activity', 'engagement', 'influence'];
+  const [a, b] = await Promise.all([
+    compareModels({ dataset: fromStore, models, resamples: 20 }),
+    compareModels({ dataset: fromFile, models, resamples: 20 }),
+  ]);
+  const byIdentity = (report: typeof a) =>
+    new Map(report.customers.map((c, i) => [c.identities[0], models.map((m) => report.scores.get(m)![i])]));
+  expect(byIdentity(a)).toEqual(byIdentity(b));
+  const estimates = (report: typeof a) => report.agreement.map((p) => [p.spearman, p.kendallTauB]);
+  expect(estimates(a)).toEqual(estimates(b));
 }

@@ -3,8 +3,8 @@ import { loadTwcs } from '@rapport/datasets';
 import { postgresStorage } from '@rapport/storage-postgres';
 import { createTestDatabase, type TestDatabase } from '@rapport/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { compareModels, type LabDataset, loadLabDataset, parseDatasetSpec } from '../src/index.js';
-import { fixtures } from './helpers.js';
+import { type LabDataset, loadLabDataset, parseDatasetSpec } from '../src/index.js';
+import { expectSameScores, fixtures } from './helpers.js';
 
 // A database of this file's own in the Postgres of the run (RAPPORT_TEST_PG_URL, or embedded).
 let database: TestDatabase;
@@ -41,15 +41,6 @@ describe('a Postgres store', () => {
     expect(fromStore.customers).toHaveLength(fromFile.customers.length);
     expect(fromStore.interactions).toHaveLength(5000);
     expect(fromStore.now).toEqual(fromFile.now);
-    const models = ['activity', 'engagement', 'influence'];
-    const [a, b] = await Promise.all([
-      compareModels({ dataset: fromStore, models, resamples: 20 }),
-      compareModels({ dataset: fromFile, models, resamples: 20 }),
-    ]);
-    const byIdentity = (report: typeof a) =>
-      new Map(report.customers.map((c, i) => [c.identities[0], models.map((m) => report.scores.get(m)![i])]));
-    expect(byIdentity(a)).toEqual(byIdentity(b));
-    const estimates = (report: typeof a) => report.agreement.map((p) => [p.spearman, p.kendallTauB]);
-    expect(estimates(a)).toEqual(estimates(b));
+    await expectSameScores(fromStore, fromFile);
   });
 });

@@ -21,6 +21,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { redactUrl } from '@rapport/core';
 import pg from 'pg';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
@@ -61,17 +62,6 @@ export interface TestDatabase {
    * that use it first.
    */
   drop(): Promise<void>;
-}
-
-/** The URL with its password masked, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /** A name no other test run or file uses: `prefix_<time>_<random>`, a valid unquoted identifier. */

@@ -5,6 +5,7 @@ import {
   memoryStorage,
   parsePluginOptions,
   type Rapport,
+  redactUrl,
   type StoragePlugin,
   tenantIdSchema,
 } from '@rapport/core';
@@ -17,7 +18,7 @@ import { LAB } from '../errors.js';
 import { buildLabDataset, type LabDataset, type LabDatasetLoad, type LabDatasetSource } from './dataset.js';
 import { datasetFiles, fingerprint } from './files.js';
 import { readStore } from './read-store.js';
-import { parseDatasetSpec, redactUrl } from './spec.js';
+import { parseDatasetSpec } from './spec.js';
 
 /** The Community user of every Stack Exchange site: a bot that bumps and edits posts. */
 const STACK_EXCHANGE_COMMUNITY_BOT = 'stackexchange:-1';

@@ -1,3 +1,4 @@
+import { redactUrl } from '@rapport/core';
 import { datasetFormatNames } from '@rapport/datasets';
 import { invalidInput } from '../errors.js';
 
@@ -74,15 +75,4 @@ export function parseDatasetSpec(spec: string): LabDatasetSpec {
     );
   }
   return { loader: loader as LabLoaderName, path };
-}
-
-/** The URL with its password masked, for messages and the run's manifest. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
 }
