@@ -187,12 +187,14 @@ export function postgresStorage(options?: PostgresStorageOptions): PostgresStora
       if (known !== undefined) return { ...known };
       const s = use('ensureTenant');
       try {
-        const [row] = await queryRows<TenantRow>(s.pool, s.q.ensureTenant, [
-          tenant.id,
-          tenant.name,
-          tenant.createdAt.getTime(),
-        ]);
-        const stored = toTenant(row!);
+        const params = [tenant.id, tenant.name, tenant.createdAt.getTime()];
+        let [row] = await queryRows<TenantRow>(s.pool, s.q.ensureTenant, params);
+        // Another process inserted the tenant at the same moment: our insert waited for its commit
+        // and did nothing, and our statement's snapshot predates the row. The next one sees it.
+        for (let attempt = 1; row === undefined && attempt < 3; attempt++)
+          [row] = await queryRows<TenantRow>(s.pool, s.q.ensureTenant, params);
+        if (row === undefined) throw new Error(`tenant ${tenant.id} was neither inserted nor found`);
+        const stored = toTenant(row);
         tenants.set(stored.id, stored);
         return { ...stored };
       } catch (error) {

@@ -348,3 +348,19 @@ describe('reads inside a unit of work', () => {
     }
   });
 });
+
+describe('tenants', () => {
+  it('registers a new tenant once when two processes ensure it at the same moment', async () => {
+    const schema = uniqueName('s');
+    const [a, b] = [0, 1].map(() => db.track(postgresStorage({ connectionString: db.url, schema, max: 4 })));
+    await a!.init(context);
+    await b!.init(context);
+    for (let n = 0; n < 20; n++) {
+      const tenant = { id: `tenant-${n}`, name: `Tenant ${n}`, createdAt: new Date(T0 + n) };
+      // Each store caches the tenants it knows, so every round is a fresh race between the two.
+      const [fromA, fromB] = await Promise.all([a!.ensureTenant(tenant), b!.ensureTenant(tenant)]);
+      expect(fromA).toEqual(tenant);
+      expect(fromB).toEqual(tenant);
+    }
+  });
+});
