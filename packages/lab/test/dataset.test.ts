@@ -6,7 +6,7 @@ import { loadTwcs } from '@rapport/datasets';
 import { sqliteStorage } from '@rapport/storage-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LabDataset, loadLabDataset, parseDatasetSpec } from '../src/index.js';
-import { expectSameScores, fixtures, repoRoot, tempDir } from './helpers.js';
+import { expectSameScores, fixtures, rejected, repoRoot, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -19,16 +19,6 @@ function caught(run: () => unknown): RapportError {
     throw error;
   }
   throw new Error('did not throw');
-}
-
-async function rejected(promise: Promise<unknown>): Promise<RapportError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRapportError(error)) return error;
-    throw error;
-  }
-  throw new Error('did not reject');
 }
 
 describe('dataset specs', () => {

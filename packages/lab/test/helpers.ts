@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isRapportError, type RapportError } from '@rapport/core';
 import { SaxesParser } from 'saxes';
 import { expect } from 'vitest';
 import { compareModels, type LabDataset } from '../src/index.js';
@@ -84,4 +85,15 @@ export async function expectSameScores(fromStore: LabDataset, fromFile: LabDatas
   expect(byIdentity(a)).toEqual(byIdentity(b));
   const estimates = (report: typeof a) => report.agreement.map((p) => [p.spearman, p.kendallTauB]);
   expect(estimates(a)).toEqual(estimates(b));
+}
+
+/** The RapportError `promise` rejects with (anything else is rethrown; resolving fails the test). */
+export async function rejected(promise: Promise<unknown>): Promise<RapportError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isRapportError(error)) return error;
+    throw error;
+  }
+  throw new Error('did not reject');
 }

@@ -1,4 +1,3 @@
-import { isRapportError, type RapportError } from '@rapport/core';
 import { ADVOCACY_MODEL_VERSION, findAdvocates } from '@rapport/scoring-advocacy';
 import {
   DEFAULT_LEVELS,
@@ -18,17 +17,7 @@ import {
   labModels,
   loadLabDataset,
 } from '../src/index.js';
-import { fixtures } from './helpers.js';
-
-async function rejected(promise: Promise<unknown>): Promise<RapportError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRapportError(error)) return error;
-    throw error;
-  }
-  throw new Error('did not reject');
-}
+import { fixtures, rejected } from './helpers.js';
 
 const scoreMap = async (model: (typeof labModels)[keyof typeof labModels], dataset: LabDataset) => {
   const result = await model.score(dataset);
