@@ -358,7 +358,7 @@ ${tenantIsolation(['outbox', 'channel_state'])}
     version: 4,
     name: 'score log: causes and history order',
     sql: `
--- Why each score was recorded (the interactions of an update, a recompute, an import), so the log
+-- Why each score was recorded (the interactions of an update, or a recompute), so the log
 -- can explain a change; NULL for scores recorded before.
 ALTER TABLE {schema}.scores ADD COLUMN cause jsonb;
 -- A customer's score log newest first, across names.

@@ -313,7 +313,7 @@ CREATE INDEX conversations_open_cases ON conversations (tenant_id)
     version: 4,
     name: 'score log: causes and history order',
     sql: `
--- Why each score was recorded (the interactions of an update, a recompute, an import), so the log
+-- Why each score was recorded (the interactions of an update, or a recompute), so the log
 -- can explain a change; NULL for scores recorded before.
 ALTER TABLE scores ADD COLUMN cause TEXT;
 -- A customer's score log newest first, across names.

@@ -8,13 +8,9 @@ export interface ScoreModel {
 /**
  * What made a score be recorded, kept with it in the score log so that a change can be explained:
  * - `interactions`: an incremental update for these newly stored interactions (oldest first);
- * - `recompute`: a full recompute from the customer's timeline;
- * - `import`: scores computed elsewhere and brought in (`source` says where from).
+ * - `recompute`: a full recompute from the customer's timeline.
  */
-export type ScoreCause =
-  | { kind: 'interactions'; interactionIds: string[] }
-  | { kind: 'recompute' }
-  | { kind: 'import'; source?: string };
+export type ScoreCause = { kind: 'interactions'; interactionIds: string[] } | { kind: 'recompute' };
 
 /**
  * A customer-level score (engagement, value, influence...). Scores are kept as history: every

@@ -410,7 +410,7 @@ export class TenantScope {
       new ScoresReader(this.reader()).levelChanges(customerId, score, pageRequest(page)),
     /**
      * Why the customer is at its level of `score`: the last transition, the level and value
-     * before it, and the interactions that moved the score (or `recompute`/`import`).
+     * before it, and the interactions that moved the score (or `recompute`).
      */
     explainLevel: async (customerId: string, score: string): Promise<LevelExplanation | null> =>
       new ScoresReader(this.reader()).explainLevel(customerId, score),

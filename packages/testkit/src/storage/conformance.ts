@@ -516,7 +516,7 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
             score('engagement.level', 1, 0, { kind: 'interactions', interactionIds: ['i1', 'i2'] }),
             score('engagement', 2, 5, { kind: 'recompute' }),
             // Same millisecond: the later insert comes first in a newest-first log.
-            score('engagement', 3, 5, { kind: 'import', source: 'csv' }),
+            score('engagement', 3, 5, { kind: 'interactions', interactionIds: ['i3'] }),
             score('engagement', 4, 9),
             { ...score('engagement', 99, 50), customerId: other.id },
           ]);
@@ -534,7 +534,7 @@ export function describeStorageConformance(options: StorageConformanceOptions): 
           cursor = page.nextCursor;
         } while (cursor !== null);
         expect(all.map((s) => s.value)).toEqual([4, 3, 2, 1]);
-        expect(all[1]!.cause).toEqual({ kind: 'import', source: 'csv' });
+        expect(all[1]!.cause).toEqual({ kind: 'interactions', interactionIds: ['i3'] });
         expect(all[3]).toMatchObject({
           model: { id: 'm', version: '2', params: { h: 1 } },
           cause: { kind: 'interactions', interactionIds: ['i1', 'i2'] },

@@ -23,7 +23,7 @@ export interface LevelChangeRecord {
 /**
  * The answer to "why is this customer at this level": the last transition, the level before it,
  * the score's value that crossed the threshold and the one before, and the interactions that
- * moved it (for an incremental update) or `recompute` / `import` as the cause.
+ * moved it (for an incremental update) or `recompute` as the cause.
  */
 export interface LevelExplanation extends LevelChangeRecord {
   previous: LevelRef | null;
