@@ -36,6 +36,7 @@ import {
   toSegmentMember,
   type WriteLock,
 } from '@rapport/core';
+import type { Statement } from 'better-sqlite3';
 import { notOpen, storageFailure } from './errors.js';
 import { outboxReads } from './outbox.js';
 import { pageLimit, toPage } from './paging.js';
@@ -123,6 +124,41 @@ function lookupParameters(tenantId: string, width: number): unknown[] {
   return params;
 }
 
+/** Writes a (channel, account, externalId) key: interactions and conversations are keyed so. */
+function fillTripleKey(params: unknown[], at: number, key: InteractionKey | ConversationKey): void {
+  params[at] = key.channel;
+  params[at + 1] = key.account;
+  params[at + 2] = key.externalId;
+}
+
+/**
+ * Looks `keys` up {@link LOOKUP_CHUNK} at a time with `chunked` (whose parameters are the tenant,
+ * then each key's `width` values as `fill` writes them from `at`), and the rest one by one with
+ * `one`, handing every row found to `found`.
+ */
+function lookUp<K, R>(
+  tenantId: string,
+  keys: readonly K[],
+  width: number,
+  chunked: Statement<unknown[], R>,
+  fill: (params: unknown[], at: number, key: K) => void,
+  one: (key: K) => R | undefined,
+  found: (row: R) => void,
+): void {
+  let i = 0;
+  if (keys.length >= LOOKUP_CHUNK) {
+    const params = lookupParameters(tenantId, width);
+    for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
+      for (let j = 0; j < LOOKUP_CHUNK; j++) fill(params, 1 + j * width, keys[i + j]!);
+      for (const row of chunked.all(params)) found(row);
+    }
+  }
+  for (; i < keys.length; i++) {
+    const row = one(keys[i]!);
+    if (row !== undefined) found(row);
+  }
+}
+
 /**
  * Synchronous reads of one tenant over one connection's prepared statements. Batch lookups by key
  * ask for {@link LOOKUP_CHUNK} keys per statement call and loop a one-key statement over the rest:
@@ -158,25 +194,18 @@ export class SqliteReader implements StorageReader {
 
   findIdentities(keys: readonly IdentityKey[]): Identity[] {
     const out: Identity[] = [];
-    let i = 0;
-    if (keys.length >= LOOKUP_CHUNK) {
-      const params = lookupParameters(this.tenantId, 2);
-      const chunked = this.q.identitiesByKeys;
-      for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
-        for (let j = 0, p = 1; j < LOOKUP_CHUNK; j++) {
-          const key = keys[i + j]!;
-          params[p++] = key.channel;
-          params[p++] = key.externalId;
-        }
-        append(out, chunked.all(params), toIdentity);
-      }
-    }
-    const statement = this.q.identityByKey;
-    for (; i < keys.length; i++) {
-      const key = keys[i]!;
-      const row = statement.get(this.tenantId, key.channel, key.externalId);
-      if (row !== undefined) out.push(toIdentity(row));
-    }
+    lookUp(
+      this.tenantId,
+      keys,
+      2,
+      this.q.identitiesByKeys,
+      (params, at, key) => {
+        params[at] = key.channel;
+        params[at + 1] = key.externalId;
+      },
+      (key) => this.q.identityByKey.get(this.tenantId, key.channel, key.externalId),
+      (row) => out.push(toIdentity(row)),
+    );
     return out;
   }
 
@@ -194,26 +223,15 @@ export class SqliteReader implements StorageReader {
 
   findInteractions(keys: readonly InteractionKey[]): InteractionHead[] {
     const out: InteractionHead[] = [];
-    let i = 0;
-    if (keys.length >= LOOKUP_CHUNK) {
-      const params = lookupParameters(this.tenantId, 3);
-      const chunked = this.q.interactionHeadsByKeys;
-      for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
-        for (let j = 0, p = 1; j < LOOKUP_CHUNK; j++) {
-          const key = keys[i + j]!;
-          params[p++] = key.channel;
-          params[p++] = key.account;
-          params[p++] = key.externalId;
-        }
-        for (const head of chunked.all(params)) out.push(head);
-      }
-    }
-    const statement = this.q.interactionHeadByKey;
-    for (; i < keys.length; i++) {
-      const key = keys[i]!;
-      const head = statement.get(this.tenantId, key.channel, key.account, key.externalId);
-      if (head !== undefined) out.push(head);
-    }
+    lookUp(
+      this.tenantId,
+      keys,
+      3,
+      this.q.interactionHeadsByKeys,
+      fillTripleKey,
+      (key) => this.q.interactionHeadByKey.get(this.tenantId, key.channel, key.account, key.externalId),
+      (head) => out.push(head),
+    );
     return out;
   }
 
@@ -225,21 +243,20 @@ export class SqliteReader implements StorageReader {
   getInteractions(ids: readonly string[]): Interaction[] {
     const wanted = [...new Set(ids)];
     const found = new Map<string, Interaction>();
-    let i = 0;
-    if (wanted.length >= LOOKUP_CHUNK) {
-      const params = lookupParameters(this.tenantId, 1);
-      for (; i + LOOKUP_CHUNK <= wanted.length; i += LOOKUP_CHUNK) {
-        for (let j = 0; j < LOOKUP_CHUNK; j++) params[j + 1] = wanted[i + j];
-        for (const row of this.q.interactionsByIds.all(params)) {
-          const interaction = toInteraction(row);
-          found.set(interaction.id, interaction);
-        }
-      }
-    }
-    for (; i < wanted.length; i++) {
-      const row = this.q.interactionById.get(this.tenantId, wanted[i]!);
-      if (row !== undefined) found.set(wanted[i]!, toInteraction(row));
-    }
+    lookUp(
+      this.tenantId,
+      wanted,
+      1,
+      this.q.interactionsByIds,
+      (params, at, id) => {
+        params[at] = id;
+      },
+      (id) => this.q.interactionById.get(this.tenantId, id),
+      (row) => {
+        const interaction = toInteraction(row);
+        found.set(interaction.id, interaction);
+      },
+    );
     // In the order asked: a chunk's rows come back in the order of the index.
     const out: Interaction[] = [];
     for (const id of wanted) {
@@ -261,26 +278,15 @@ export class SqliteReader implements StorageReader {
 
   findConversations(keys: readonly ConversationKey[]): Conversation[] {
     const out: Conversation[] = [];
-    let i = 0;
-    if (keys.length >= LOOKUP_CHUNK) {
-      const params = lookupParameters(this.tenantId, 3);
-      const chunked = this.q.conversationsByKeys;
-      for (; i + LOOKUP_CHUNK <= keys.length; i += LOOKUP_CHUNK) {
-        for (let j = 0, p = 1; j < LOOKUP_CHUNK; j++) {
-          const key = keys[i + j]!;
-          params[p++] = key.channel;
-          params[p++] = key.account;
-          params[p++] = key.externalId;
-        }
-        append(out, chunked.all(params), toConversation);
-      }
-    }
-    const statement = this.q.conversationByKey;
-    for (; i < keys.length; i++) {
-      const key = keys[i]!;
-      const row = statement.get(this.tenantId, key.channel, key.account, key.externalId);
-      if (row !== undefined) out.push(toConversation(row));
-    }
+    lookUp(
+      this.tenantId,
+      keys,
+      3,
+      this.q.conversationsByKeys,
+      fillTripleKey,
+      (key) => this.q.conversationByKey.get(this.tenantId, key.channel, key.account, key.externalId),
+      (row) => out.push(toConversation(row)),
+    );
     return out;
   }
 
